@@ -1,0 +1,23 @@
+"""Assembles the domain routers into the REST API at /api/v1/."""
+
+from ninja import NinjaAPI
+
+from kliento.activities.api import routers as activity_routers
+from kliento.core.api import routers as core_routers
+from kliento.core.apikit import AUTH, install_error_handlers
+from kliento.customers.api import routers as customer_routers
+from kliento.sales.api import routers as sales_routers
+
+api = NinjaAPI(
+    title="Kliento API",
+    version="1",
+    description="The REST API of Kliento, a self-hosted CRM.",
+    auth=AUTH,
+    urls_namespace="api",
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+)
+install_error_handlers(api)
+
+for prefix, router in [*core_routers, *customer_routers, *sales_routers, *activity_routers]:
+    api.add_router(prefix, router)

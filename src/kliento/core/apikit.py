@@ -1,0 +1,99 @@
+"""What every domain router shares: authentication, the caller's actor, errors, list shapes.
+
+Domain services never import this module; only the `api.py` of each app does.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Generic, TypeVar
+
+from django.http import HttpRequest, HttpResponse
+from ninja import Schema
+from ninja.errors import AuthenticationError, ValidationError
+from ninja.security import HttpBearer, SessionAuth
+from pydantic import ConfigDict
+
+from kliento.core.actors import Actor
+from kliento.core.errors import DomainError
+from kliento.core.models import User
+from kliento.core.tokens import token_authenticate
+
+T = TypeVar("T")
+
+
+class BearerToken(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str) -> User | None:
+        found = token_authenticate(token)
+        if found is None:
+            return None
+        request.user = found.user
+        request.kliento_actor = Actor.of_token(found.user, found.name or found.prefix)  # type: ignore[attr-defined]
+        return found.user
+
+
+AUTH = [BearerToken(), SessionAuth(csrf=True)]
+
+
+def caller(request: HttpRequest) -> User:
+    user = request.auth  # type: ignore[attr-defined]
+    assert isinstance(user, User)
+    return user
+
+
+def actor_of(request: HttpRequest) -> Actor:
+    actor = getattr(request, "kliento_actor", None)
+    return actor if actor is not None else Actor.of_user(caller(request))
+
+
+class InSchema(Schema):
+    """Input: unknown fields are an error, never silently dropped."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class ErrorItem(Schema):
+    field: str
+    message: str
+
+
+class ErrorOut(Schema):
+    detail: str
+    errors: list[ErrorItem] = []
+
+
+class ListOut(Schema, Generic[T]):
+    items: list[T]
+    next_cursor: str | None = None
+
+
+def _field_of(loc: Any) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "form", "payload", "file")]
+    # ninja nests the body under the parameter name: drop it when it is the schema's own name.
+    if len(parts) > 1 and parts[0] in ("data", "payload", "body_data"):
+        parts = parts[1:]
+    return ".".join(parts) or "body"
+
+
+def error_body(detail: str, errors: list[tuple[str, str]] | None = None) -> dict[str, Any]:
+    return {"detail": detail, "errors": [{"field": f, "message": m} for f, m in (errors or [])]}
+
+
+def install_error_handlers(api: Any) -> None:
+    @api.exception_handler(DomainError)
+    def _domain(request: HttpRequest, exc: DomainError) -> HttpResponse:
+        body = error_body(exc.message, [(e.field, e.message) for e in exc.errors])
+        return api.create_response(request, body, status=exc.status)
+
+    @api.exception_handler(ValidationError)
+    def _validation(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+        errors = []
+        for err in exc.errors:
+            message = str(err.get("msg", "Invalid value."))
+            if err.get("type") == "extra_forbidden":
+                message = "Unknown field."
+            errors.append((_field_of(err.get("loc", ())), message))
+        return api.create_response(request, error_body("Invalid input.", errors), status=422)
+
+    @api.exception_handler(AuthenticationError)
+    def _auth(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+        return api.create_response(request, error_body("Authentication required."), status=401)

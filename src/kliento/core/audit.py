@@ -1,0 +1,64 @@
+"""Writing the audit trail; services call `record` inside their transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.db import models
+
+from kliento.core import records
+from kliento.core.actors import Actor
+from kliento.core.choices import AuditAction
+from kliento.core.models import AuditEvent
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, decimal.Decimal):
+        return str(value)
+    if isinstance(value, dt.datetime | dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, models.Model):
+        return value.pk
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
+
+
+def snapshot(instance: models.Model, fields: Iterable[str]) -> dict[str, Any]:
+    """The audit-ready values of `fields` (foreign keys by id)."""
+    out = {}
+    for name in fields:
+        field = instance._meta.get_field(name)
+        attname = getattr(field, "attname", name)
+        out[name] = _plain(getattr(instance, attname))
+    return out
+
+
+def diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, list[Any]]:
+    """{field: [before, after]} for the fields whose value changed."""
+    return {k: [before.get(k), after[k]] for k in after if before.get(k) != after[k]}
+
+
+def record(
+    actor: Actor,
+    action: str,
+    instance: models.Model,
+    changes: Mapping[str, Any],
+) -> AuditEvent | None:
+    """Append one audit row; an update that changed nothing writes none."""
+    if action == AuditAction.UPDATE and not changes:
+        return None
+    return AuditEvent.objects.create(
+        actor_kind=actor.kind,
+        actor_user=actor.user,
+        actor_label=actor.label[:200],
+        action=action,
+        record_type=records.spec_for_model(type(instance)).name,
+        record_id=instance.pk,
+        changes=_plain(dict(changes)),
+    )

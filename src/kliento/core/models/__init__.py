@@ -1,0 +1,31 @@
+"""Core tables: people and rights, audit, tokens, and what every record shares."""
+
+from .attachments import Attachment
+from .audit import AuditEvent
+from .base import Owned, TimeStamped, Versioned, WithCustomFields
+from .customfields import CustomField, FieldType
+from .notifications import Notification, OutboxMessage, OutboxStatus
+from .permissions import RolePermission
+from .requests import IdempotencyKey, SignInFailure
+from .tokens import ApiToken
+from .users import Team, User
+
+__all__ = [
+    "ApiToken",
+    "Attachment",
+    "AuditEvent",
+    "CustomField",
+    "FieldType",
+    "IdempotencyKey",
+    "Notification",
+    "OutboxMessage",
+    "OutboxStatus",
+    "Owned",
+    "RolePermission",
+    "SignInFailure",
+    "Team",
+    "TimeStamped",
+    "User",
+    "Versioned",
+    "WithCustomFields",
+]

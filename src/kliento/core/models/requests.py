@@ -1,0 +1,35 @@
+"""Request bookkeeping: idempotent retries and sign-in failures."""
+
+from django.conf import settings
+from django.db import models
+
+
+class IdempotencyKey(models.Model):
+    """The first response to a POST carrying `Idempotency-Key`, replayed on retries."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=200)
+    endpoint = models.CharField(max_length=300)
+    request_hash = models.CharField(max_length=64)
+    status_code = models.PositiveSmallIntegerField()
+    response = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="uniq_idempotency_key"),
+        ]
+
+
+class SignInFailure(models.Model):
+    """A failed sign-in; recent rows per account and per address decide a lock."""
+
+    username = models.CharField(max_length=150)
+    address = models.GenericIPAddressField(null=True)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["username", "at"], name="signin_failure_user"),
+            models.Index(fields=["address", "at"], name="signin_failure_address"),
+        ]

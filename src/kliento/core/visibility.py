@@ -1,0 +1,85 @@
+"""The one visibility rule: every read of customer data is scoped here.
+
+`visible(user, queryset)` keeps the rows the user's role lets them see of that
+record type (none / own / team / all, plus extras such as a deal's
+participants). Lists, details, search, counts, timelines, files, exports and
+background jobs acting for a user all go through it; a row outside it is a 404.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, TypeVar
+
+from django.db import models
+
+from kliento.core import records
+from kliento.core.choices import Scope
+from kliento.core.errors import NotFound, PermissionDenied
+from kliento.core.rights import ASSIGNING_ROLES, DEFAULT_RIGHTS, Rights
+
+if TYPE_CHECKING:
+    from kliento.core.models import User
+
+M = TypeVar("M", bound=models.Model)
+_CACHE_ATTR = "_kliento_rights"
+
+
+def rights(user: User, record_type: str) -> Rights:
+    """The user's rights on a record type, read once per user object (one query)."""
+    if not user.is_active:
+        return Rights(Scope.NONE)
+    cache: dict[str, Rights] | None = getattr(user, _CACHE_ATTR, None)
+    if cache is None:
+        from kliento.core.models import RolePermission
+
+        cache = dict(DEFAULT_RIGHTS.get(user.role, {}).items())
+        for row in RolePermission.objects.filter(role=user.role):
+            cache[row.record_type] = Rights(
+                row.scope, row.can_create, row.can_edit, row.can_delete, row.can_export
+            )
+        setattr(user, _CACHE_ATTR, cache)
+    return cache.get(record_type, Rights(Scope.NONE))
+
+
+def forget_rights(user: User) -> None:
+    if hasattr(user, _CACHE_ATTR):
+        delattr(user, _CACHE_ATTR)
+
+
+def scope_q(user: User, spec: records.RecordSpec) -> models.Q | None:
+    """The filter for what `user` sees of `spec`; None means everything."""
+    scope = rights(user, spec.name).scope
+    if scope == Scope.ALL:
+        return None
+    if scope == Scope.NONE:
+        return models.Q(pk__in=[])
+    condition = models.Q(owner_id=user.pk)
+    if scope == Scope.TEAM and user.team_id is not None:
+        condition |= models.Q(team_id=user.team_id)
+    if spec.extra_visibility is not None:
+        condition |= spec.extra_visibility(user)
+    return condition
+
+
+def visible(user: User, queryset: models.QuerySet[M]) -> models.QuerySet[M]:
+    """The rows of `queryset` that `user` may see."""
+    condition = scope_q(user, records.spec_for_model(queryset.model))
+    return queryset if condition is None else queryset.filter(condition)
+
+
+def get_visible(user: User, queryset: models.QuerySet[M], pk: object) -> M:
+    """One visible row or NotFound (a record the user may not see does not exist for them)."""
+    try:
+        return visible(user, queryset).get(pk=pk)
+    except (queryset.model.DoesNotExist, ValueError, TypeError):
+        raise NotFound("Not found.") from None
+
+
+def require(user: User, record_type: str, action: str) -> None:
+    """Refuse an action the role does not allow on this record type (create/edit/delete/export)."""
+    if not getattr(rights(user, record_type), f"can_{action}"):
+        raise PermissionDenied(f"Your role may not {action} this kind of record.")
+
+
+def may_assign(user: User) -> bool:
+    return user.role in ASSIGNING_ROLES

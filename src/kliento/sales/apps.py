@@ -1,0 +1,23 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class SalesConfig(AppConfig):
+    name = "kliento.sales"
+    label = "sales"
+    verbose_name = _("Sales")
+
+    def ready(self) -> None:
+        from django.db.models import Exists, OuterRef, Q
+
+        from kliento.core import records
+        from kliento.sales.models import Deal, DealParticipant, Lead
+
+        def deal_participant(user: object) -> Q:
+            # A deal is also visible to the users who take part in it.
+            return Q(
+                Exists(DealParticipant.objects.filter(deal_id=OuterRef("pk"), user_id=user.pk))  # type: ignore[attr-defined]
+            )
+
+        records.register("lead", Lead)
+        records.register("deal", Deal, extra_visibility=deal_participant)
