@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from typing import Any, Generic, TypeVar
 
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from ninja import Schema
-from ninja.errors import AuthenticationError, ValidationError
+from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer, SessionAuth
 from pydantic import ConfigDict
 
@@ -97,3 +98,20 @@ def install_error_handlers(api: Any) -> None:
     @api.exception_handler(AuthenticationError)
     def _auth(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
         return api.create_response(request, error_body("Authentication required."), status=401)
+
+    @api.exception_handler(HttpError)
+    def _http(request: HttpRequest, exc: HttpError) -> HttpResponse:
+        if exc.status_code == 400 and exc.message.startswith("Cannot parse request body"):
+            # Malformed JSON is invalid input like any other: 422, nothing written.
+            body = error_body("Malformed JSON.", [("body", "The request body is not valid JSON.")])
+            return api.create_response(request, body, status=422)
+        return api.create_response(request, error_body(exc.message), status=exc.status_code)
+
+    @api.exception_handler(MultiPartParserError)
+    def _multipart(request: HttpRequest, exc: MultiPartParserError) -> HttpResponse:
+        body = error_body("Malformed upload.", [("file", "The multipart body could not be read.")])
+        return api.create_response(request, body, status=422)
+
+    @api.exception_handler(Http404)
+    def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+        return api.create_response(request, error_body("Not found."), status=404)

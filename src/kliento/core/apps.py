@@ -6,3 +6,9 @@ class CoreConfig(AppConfig):
     name = "kliento.core"
     label = "core"
     verbose_name = _("Core")
+
+    def ready(self) -> None:
+        from kliento.core import attachments, timeline
+
+        timeline.register_source(timeline.audit_source)
+        timeline.register_source(attachments.timeline_source)

@@ -27,7 +27,8 @@ class Page(Generic[M]):
     next_cursor: str | None
 
 
-def _encode(values: list[Any]) -> str:
+def encode_cursor(values: list[Any]) -> str:
+    """The cursor that continues after a row with these sort values (the last is the id)."""
     raw = json.dumps([None if v is None else str(v) for v in values], separators=(",", ":"))
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
@@ -88,5 +89,5 @@ def keyset_page(
     if len(rows) > limit:
         rows = rows[:limit]
         last = rows[-1]
-        next_cursor = _encode([getattr(last, f.attname) for f in fields])
+        next_cursor = encode_cursor([getattr(last, f.attname) for f in fields])
     return Page(rows, next_cursor)

@@ -22,7 +22,8 @@ class Tag(models.Model):
 class Sourced(models.Model):
     """Where a customer heard of us, and the campaign, ad and keyword that brought them."""
 
-    source = models.CharField(_("source"), max_length=100, blank=True, db_index=True)
+    # Indexed together with each sort column in the concrete models.
+    source = models.CharField(_("source"), max_length=100, blank=True)
     source_campaign = models.CharField(_("campaign"), max_length=200, blank=True)
     source_ad = models.CharField(_("ad"), max_length=200, blank=True)
     source_keyword = models.CharField(_("search keyword"), max_length=200, blank=True)
@@ -60,11 +61,22 @@ class Company(TimeStamped, Owned, Versioned, WithCustomFields, Sourced, Classifi
     class Meta:
         verbose_name = _("company")
         verbose_name_plural = _("companies")
+        # One index per filter + sort the list API offers (selectors.COMPANY_SORTS_BY_FILTER).
         indexes = [
             models.Index(fields=["name_key", "id"], name="company_name_key"),
-            models.Index(fields=["owner", "name_key", "id"], name="company_owner_name"),
-            models.Index(fields=["team", "name_key", "id"], name="company_team_name"),
             models.Index(fields=["created_at", "id"], name="company_created"),
+            models.Index(fields=["updated_at", "id"], name="company_updated"),
+            models.Index(fields=["owner", "name_key", "id"], name="company_owner_name"),
+            models.Index(fields=["owner", "created_at", "id"], name="company_owner_created"),
+            models.Index(fields=["owner", "updated_at", "id"], name="company_owner_updated"),
+            models.Index(fields=["team", "name_key", "id"], name="company_team_name"),
+            models.Index(fields=["team", "created_at", "id"], name="company_team_created"),
+            models.Index(fields=["team", "updated_at", "id"], name="company_team_updated"),
+            models.Index(fields=["relationship", "name_key", "id"], name="company_relationship"),
+            models.Index(fields=["source", "name_key", "id"], name="company_source"),
+            models.Index(fields=["region", "name_key", "id"], name="company_region"),
+            models.Index(fields=["industry", "name_key", "id"], name="company_industry"),
+            models.Index(fields=["segment", "name_key", "id"], name="company_segment"),
         ]
 
     def __str__(self) -> str:
@@ -86,6 +98,7 @@ class Contact(TimeStamped, Owned, Versioned, WithCustomFields, Sourced, Classifi
         on_delete=models.SET_NULL,
         related_name="contacts",
         verbose_name=_("company"),
+        db_index=False,  # served by the (company, sort, id) indexes below
     )
     job_title = models.CharField(_("job title"), max_length=150, blank=True)
     # The primary channels, copied here so a list row needs no join.
@@ -97,14 +110,29 @@ class Contact(TimeStamped, Owned, Versioned, WithCustomFields, Sourced, Classifi
     class Meta:
         verbose_name = _("contact")
         verbose_name_plural = _("contacts")
+        # One index per filter + sort the list API offers (selectors.CONTACT_SORTS_BY_FILTER).
         indexes = [
             models.Index(fields=["name_key", "id"], name="contact_name_key"),
             models.Index(fields=["first_name_key", "id"], name="contact_first_name_key"),
-            models.Index(fields=["owner", "name_key", "id"], name="contact_owner_name"),
-            models.Index(fields=["team", "name_key", "id"], name="contact_team_name"),
             models.Index(fields=["created_at", "id"], name="contact_created"),
-            models.Index(fields=["relationship", "name_key", "id"], name="contact_relationship"),
+            models.Index(fields=["updated_at", "id"], name="contact_updated"),
+            models.Index(fields=["owner", "name_key", "id"], name="contact_owner_name"),
+            models.Index(fields=["owner", "created_at", "id"], name="contact_owner_created"),
+            models.Index(fields=["owner", "updated_at", "id"], name="contact_owner_updated"),
+            models.Index(fields=["team", "name_key", "id"], name="contact_team_name"),
+            models.Index(fields=["team", "created_at", "id"], name="contact_team_created"),
+            models.Index(fields=["team", "updated_at", "id"], name="contact_team_updated"),
             models.Index(fields=["company", "name_key", "id"], name="contact_company"),
+            models.Index(fields=["company", "created_at", "id"], name="contact_company_created"),
+            models.Index(fields=["company", "updated_at", "id"], name="contact_company_updated"),
+            models.Index(fields=["relationship", "name_key", "id"], name="contact_relationship"),
+            models.Index(fields=["source", "name_key", "id"], name="contact_source"),
+            models.Index(fields=["region", "name_key", "id"], name="contact_region"),
+            models.Index(fields=["industry", "name_key", "id"], name="contact_industry"),
+            models.Index(fields=["segment", "name_key", "id"], name="contact_segment"),
+            # Exact look-up of the primary e-mail / phone (search).
+            models.Index(fields=["email"], name="contact_email"),
+            models.Index(fields=["phone"], name="contact_phone"),
         ]
 
     def __str__(self) -> str:

@@ -21,3 +21,8 @@ class SalesConfig(AppConfig):
 
         records.register("lead", Lead)
         records.register("deal", Deal, extra_visibility=deal_participant)
+
+        from kliento.core.timeline import register_source
+        from kliento.sales.timeline import stage_change_entries
+
+        register_source(stage_change_entries)

@@ -117,6 +117,8 @@ class Lead(TimeStamped, Owned, Versioned, WithCustomFields):
             models.Index(fields=["owner", "created_at", "id"], name="lead_owner"),
             models.Index(fields=["team", "created_at", "id"], name="lead_team"),
             models.Index(fields=["created_at", "id"], name="lead_created"),
+            models.Index(fields=["channel", "created_at", "id"], name="lead_channel"),
+            models.Index(fields=["source", "created_at", "id"], name="lead_source"),
         ]
 
     def __str__(self) -> str:
@@ -162,7 +164,8 @@ class Deal(TimeStamped, Owned, Versioned, WithCustomFields):
 
     class Meta:
         indexes = [
-            models.Index(fields=["stage", "id"], name="deal_stage"),
+            # One stage's deals (the kanban column) in the default order: a range scan.
+            models.Index(fields=["stage", "created_at", "id"], name="deal_stage"),
             models.Index(fields=["stage", "owner", "id"], name="deal_stage_owner"),
             models.Index(fields=["stage", "team", "id"], name="deal_stage_team"),
             models.Index(fields=["owner", "status", "id"], name="deal_owner_status"),
@@ -171,6 +174,12 @@ class Deal(TimeStamped, Owned, Versioned, WithCustomFields):
             models.Index(fields=["status", "expected_close_date"], name="deal_status_close"),
             models.Index(fields=["owner", "stage", "amount"], name="deal_owner_stage_amount"),
             models.Index(fields=["created_at", "id"], name="deal_created"),
+            models.Index(fields=["pipeline", "created_at", "id"], name="deal_pipeline"),
+            models.Index(fields=["owner", "created_at", "id"], name="deal_owner_created"),
+            models.Index(fields=["team", "created_at", "id"], name="deal_team_created"),
+            models.Index(fields=["status", "created_at", "id"], name="deal_status_created"),
+            models.Index(fields=["amount", "id"], name="deal_amount"),
+            models.Index(fields=["expected_close_date", "id"], name="deal_close_date"),
         ]
         constraints = [
             models.CheckConstraint(

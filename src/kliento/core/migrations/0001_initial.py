@@ -187,9 +187,10 @@ class Migration(migrations.Migration):
                 ('key', models.CharField(max_length=200)),
                 ('endpoint', models.CharField(max_length=300)),
                 ('request_hash', models.CharField(max_length=64)),
-                ('status_code', models.PositiveSmallIntegerField()),
-                ('response', models.JSONField()),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                ('status_code', models.PositiveSmallIntegerField(blank=True, null=True)),
+                ('response', models.JSONField(blank=True, null=True)),
+                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
+                ('completed_at', models.DateTimeField(blank=True, null=True)),
                 ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
             ],
             options={

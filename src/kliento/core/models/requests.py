@@ -5,15 +5,20 @@ from django.db import models
 
 
 class IdempotencyKey(models.Model):
-    """The first response to a POST carrying `Idempotency-Key`, replayed on retries."""
+    """A POST carrying `Idempotency-Key`: reserved before it runs, its 2xx response kept.
+
+    The row is written first (status_code still null) so that a concurrent
+    duplicate collides on the unique constraint instead of creating twice.
+    """
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     key = models.CharField(max_length=200)
     endpoint = models.CharField(max_length=300)
     request_hash = models.CharField(max_length=64)
-    status_code = models.PositiveSmallIntegerField()
-    response = models.JSONField()
-    created_at = models.DateTimeField(auto_now_add=True)
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    response = models.JSONField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [

@@ -1,0 +1,406 @@
+"""Writes of activities: create, update, delete, complete (with a follow-up), reminders."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+import zoneinfo
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Model
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from kliento.activities.choices import ActivityKind, Outcome
+from kliento.activities.models import Activity, Reminder
+from kliento.core import audit, customfields, visibility
+from kliento.core.actors import Actor
+from kliento.core.choices import AuditAction
+from kliento.core.errors import Conflict, ErrorCollector, NotFound, ValidationFailed
+from kliento.core.models import User
+from kliento.core.notifications import notification_create
+from kliento.core.outbox import email_enabled, outbox_enqueue
+from kliento.customers.models import Company, Contact
+from kliento.sales.models import Deal, Lead
+
+RECORD_TYPE = "activity"
+MAX_REMINDER_MINUTES = 40320  # four weeks
+PLAIN_FIELDS = (
+    "kind",
+    "subject",
+    "body",
+    "due_at",
+    "start_at",
+    "end_at",
+    "outcome",
+    "outcome_text",
+    "next_step",
+)
+# API field -> (model, record type, model attribute)
+LINKS: dict[str, tuple[type[Model], str, str]] = {
+    "contact_id": (Contact, "contact", "contact"),
+    "company_id": (Company, "company", "company"),
+    "deal_id": (Deal, "deal", "deal"),
+    "lead_id": (Lead, "lead", "lead"),
+}
+AUDIT_FIELDS = (
+    *PLAIN_FIELDS,
+    "done",
+    "done_at",
+    "contact",
+    "company",
+    "deal",
+    "lead",
+    "deal_stage",
+    "follow_up_of",
+    "when",
+    "custom",
+    "owner",
+    "team",
+)
+
+
+def _user_of(actor: Actor) -> User:
+    if actor.user is None:
+        raise ValidationFailed(_("Activities are written on behalf of a user."))
+    return actor.user
+
+
+def _snapshot(activity: Activity) -> dict[str, Any]:
+    values = audit.snapshot(activity, AUDIT_FIELDS)
+    values["reminders"] = sorted(
+        Reminder.objects.filter(activity_id=activity.pk).values_list("minutes_before", flat=True)
+    )
+    return values
+
+
+def _resolve_owner(user: User, owner_id: int | None, errors: ErrorCollector) -> User | None:
+    if owner_id is None or owner_id == user.pk:
+        return user
+    if not visibility.may_assign(user):
+        errors.add("owner_id", _("You may not give an activity to someone else."))
+        return None
+    owner = User.objects.filter(pk=owner_id, is_active=True).first()
+    if owner is None:
+        errors.add("owner_id", _("No active user with this id."))
+    return owner
+
+
+def _resolve_links(user: User, data: Mapping[str, Any], errors: ErrorCollector) -> dict[str, Any]:
+    """The linked records named in `data`, each visible to the user (else a field error)."""
+    found: dict[str, Any] = {}
+    for field, (model, _record_type, attribute) in LINKS.items():
+        if field not in data:
+            continue
+        pk = data[field]
+        if pk is None:
+            found[attribute] = None
+            continue
+        try:
+            found[attribute] = visibility.get_visible(user, model._default_manager.all(), pk)
+        except NotFound:
+            errors.add(field, _("No such record, or you may not see it."))
+    return found
+
+
+def _clean_reminders(values: Iterable[Any] | None, errors: ErrorCollector) -> list[int] | None:
+    if values is None:
+        return None
+    minutes: set[int] = set()
+    for value in values:
+        if isinstance(value, bool) or not isinstance(value, int):
+            errors.add("reminders", _("Each reminder is a whole number of minutes."))
+            return None
+        if not 0 <= value <= MAX_REMINDER_MINUTES:
+            errors.add(
+                "reminders",
+                _("A reminder is 0 to %(max)d minutes before.") % {"max": MAX_REMINDER_MINUTES},
+            )
+            return None
+        minutes.add(value)
+    return sorted(minutes)
+
+
+def _check_times(activity: Activity, reminders: list[int], errors: ErrorCollector) -> None:
+    if activity.start_at and activity.end_at and activity.end_at < activity.start_at:
+        errors.add("end_at", _("The end must not be before the start."))
+    if reminders and activity.start_at is None and activity.due_at is None:
+        errors.add("reminders", _("A reminder needs a start or due time."))
+
+
+def _set_when(activity: Activity) -> None:
+    # The calendar and the timeline sort on `when`; an activity without a time
+    # (a note, a logged call) sits at the moment it was recorded.
+    activity.when = activity.start_at or activity.due_at or activity.created_at or timezone.now()
+
+
+def _insert(activity: Activity) -> None:
+    _set_when(activity)
+    activity.save()
+    if activity.when != (activity.start_at or activity.due_at or activity.created_at):
+        activity.when = activity.created_at
+        Activity.objects.filter(pk=activity.pk).update(when=activity.when)
+
+
+def _sync_reminders(activity: Activity, minutes: list[int]) -> None:
+    """Make the reminder rows match `minutes`, with fire_at from the activity's time.
+
+    A reminder that already fired and whose time changed is replaced by a new
+    row, so it fires again under a new key; an unchanged one never fires twice.
+    """
+    existing = {r.minutes_before: r for r in Reminder.objects.filter(activity_id=activity.pk)}
+    stale = [m for m in existing if m not in minutes]
+    if stale:
+        Reminder.objects.filter(activity_id=activity.pk, minutes_before__in=stale).delete()
+    base = activity.start_at or activity.due_at
+    if base is None:
+        return
+    for m in minutes:
+        fire_at = base - dt.timedelta(minutes=m)
+        reminder = existing.get(m)
+        if reminder is None:
+            Reminder.objects.create(activity=activity, minutes_before=m, fire_at=fire_at)
+        elif reminder.fire_at != fire_at:
+            if reminder.fired_at is not None:
+                reminder.delete()
+                Reminder.objects.create(activity=activity, minutes_before=m, fire_at=fire_at)
+            else:
+                reminder.fire_at = fire_at
+                reminder.save(update_fields=["fire_at"])
+
+
+def _apply(
+    activity: Activity, user: User, data: Mapping[str, Any], errors: ErrorCollector
+) -> list[int] | None:
+    """Copy `data` onto `activity` (unsaved); returns the new reminder minutes if given."""
+    for name in PLAIN_FIELDS:
+        if name in data:
+            value = data[name]
+            if value is None and name not in ("due_at", "start_at", "end_at"):
+                value = ""
+            setattr(activity, name, value)
+    if not (activity.subject or "").strip():
+        errors.add("subject", _("A subject is required."))
+    if activity.kind not in ActivityKind.values:
+        errors.add("kind", _("Unknown kind of activity."))
+    if activity.outcome not in Outcome.values:
+        errors.add("outcome", _("Unknown outcome."))
+    if "done" in data and data["done"] is not None:
+        done = bool(data["done"])
+        if done and not activity.done:
+            activity.done_at = timezone.now()
+        elif not done:
+            activity.done_at = None
+        activity.done = done
+    if "owner_id" in data:
+        owner = _resolve_owner(user, data["owner_id"], errors)
+        if owner is not None:
+            activity.owner = owner
+            activity.team_id = owner.team_id
+    links = _resolve_links(user, data, errors)
+    for attribute, record in links.items():
+        setattr(activity, attribute, record)
+        if attribute == "deal":
+            activity.deal_stage_id = record.stage_id if record is not None else None
+    if "custom" in data:
+        try:
+            activity.custom = customfields.clean_custom(
+                RECORD_TYPE, data["custom"], current=activity.custom
+            )
+        except ValidationFailed as exc:
+            errors.errors.extend(exc.errors)
+    return _clean_reminders(data.get("reminders"), errors) if "reminders" in data else None
+
+
+def activity_create(*, actor: Actor, data: Mapping[str, Any]) -> Activity:
+    """A new activity owned by the caller (or, for assigning roles, by `owner_id`)."""
+    user = _user_of(actor)
+    visibility.require(user, RECORD_TYPE, "create")
+    errors = ErrorCollector()
+    activity = Activity(owner=user, team_id=user.team_id, kind="")
+    # Required custom fields are checked even when the body sends none.
+    reminders = _apply(activity, user, {"custom": {}, **data}, errors) or []
+    _check_times(activity, reminders, errors)
+    errors.raise_if_any()
+    with transaction.atomic():
+        _insert(activity)
+        _sync_reminders(activity, reminders)
+        audit.record(actor, AuditAction.CREATE, activity, _snapshot(activity))
+    return activity
+
+
+def _locked(user: User, activity_id: int) -> Activity:
+    """The activity, visible to the user and locked for this transaction (404 otherwise)."""
+    return visibility.get_visible(user, Activity.objects.select_for_update(), activity_id)
+
+
+def activity_update(*, actor: Actor, activity_id: int, data: Mapping[str, Any]) -> Activity:
+    """Change fields of an activity; `data["version"]` is the version the client read."""
+    user = _user_of(actor)
+    expected = data.get("version")
+    with transaction.atomic():
+        activity = _locked(user, activity_id)
+        visibility.require(user, RECORD_TYPE, "edit")
+        if expected is None:
+            raise ValidationFailed.on("version", _("Send the version you read."))
+        if activity.version != expected:
+            raise Conflict(_("Someone else changed this activity; reload it and try again."))
+        before = _snapshot(activity)
+        errors = ErrorCollector()
+        reminders = _apply(activity, user, data, errors)
+        current = sorted(
+            Reminder.objects.filter(activity_id=activity.pk).values_list(
+                "minutes_before", flat=True
+            )
+        )
+        wanted = current if reminders is None else reminders
+        _check_times(activity, wanted, errors)
+        errors.raise_if_any()
+        _set_when(activity)
+        activity.version += 1
+        activity.save()
+        _sync_reminders(activity, wanted)
+        audit.record(actor, AuditAction.UPDATE, activity, audit.diff(before, _snapshot(activity)))
+    return activity
+
+
+def activity_delete(*, actor: Actor, activity_id: int) -> None:
+    user = _user_of(actor)
+    with transaction.atomic():
+        activity = _locked(user, activity_id)
+        visibility.require(user, RECORD_TYPE, "delete")
+        before = _snapshot(activity)
+        audit.record(actor, AuditAction.DELETE, activity, {k: [v, None] for k, v in before.items()})
+        activity.delete()
+
+
+def activity_complete(
+    *,
+    actor: Actor,
+    activity_id: int,
+    outcome: str = "",
+    outcome_text: str | None = None,
+    next_step: str = "",
+    next_step_due_at: dt.datetime | None = None,
+    next_step_kind: str = ActivityKind.TASK,
+    version: int | None = None,
+) -> Activity:
+    """Mark an activity done with its outcome; a next step becomes a follow-up activity.
+
+    Completing again (a retry) changes nothing more and never adds a second follow-up.
+    """
+    user = _user_of(actor)
+    errors = ErrorCollector()
+    if outcome not in Outcome.values:
+        errors.add("outcome", _("Unknown outcome."))
+    if next_step_kind not in ActivityKind.values:
+        errors.add("next_step_kind", _("Unknown kind of activity."))
+    if next_step_due_at is not None and not next_step.strip():
+        errors.add("next_step", _("Describe the next step to give it a due time."))
+    errors.raise_if_any()
+    with transaction.atomic():
+        activity = _locked(user, activity_id)
+        visibility.require(user, RECORD_TYPE, "edit")
+        if version is not None and activity.version != version:
+            raise Conflict(_("Someone else changed this activity; reload it and try again."))
+        before = _snapshot(activity)
+        if not activity.done:
+            activity.done = True
+            activity.done_at = timezone.now()
+        if outcome:
+            activity.outcome = outcome
+        if outcome_text is not None:
+            activity.outcome_text = outcome_text
+        if next_step.strip():
+            activity.next_step = next_step
+        changes = audit.diff(before, _snapshot(activity))
+        if changes:
+            activity.version += 1
+            activity.save()
+            audit.record(actor, AuditAction.UPDATE, activity, changes)
+        if next_step.strip() and not Activity.objects.filter(follow_up_of=activity).exists():
+            _create_follow_up(actor, activity, next_step, next_step_due_at, next_step_kind)
+    return activity
+
+
+def _create_follow_up(
+    actor: Actor, activity: Activity, subject: str, due_at: dt.datetime | None, kind: str
+) -> Activity:
+    deal_stage_id = (
+        Deal.objects.filter(pk=activity.deal_id).values_list("stage_id", flat=True).first()
+        if activity.deal_id
+        else None
+    )
+    follow_up = Activity(
+        kind=kind,
+        subject=subject,
+        due_at=due_at,
+        follow_up_of=activity,
+        owner_id=activity.owner_id,
+        team_id=activity.team_id,
+        contact_id=activity.contact_id,
+        company_id=activity.company_id,
+        deal_id=activity.deal_id,
+        lead_id=activity.lead_id,
+        deal_stage_id=deal_stage_id,
+    )
+    _insert(follow_up)
+    audit.record(actor, AuditAction.CREATE, follow_up, _snapshot(follow_up))
+    return follow_up
+
+
+def reminder_fire(*, reminder_id: int, now: dt.datetime, pause: float = 0.0) -> bool:
+    """Fire one due reminder in its own transaction; True when this call fired it.
+
+    The row is locked (skipping rows another worker holds), the notification and
+    the e-mail are keyed by the reminder, and `fired_at` is set in the same
+    transaction: a crash before commit leaves nothing, a retry creates nothing twice.
+    """
+    with transaction.atomic():
+        queryset = Reminder.objects.select_related("activity", "activity__owner").filter(
+            pk=reminder_id, fired_at__isnull=True, fire_at__lte=now
+        )
+        if connection.features.has_select_for_update_skip_locked:
+            queryset = queryset.select_for_update(skip_locked=True, of=("self",))
+        reminder = queryset.first()
+        if reminder is None:
+            return False
+        activity = reminder.activity
+        owner = activity.owner
+        if not activity.done and owner.is_active:
+            _notify(reminder, activity, owner)
+        if pause:
+            time.sleep(pause)  # lets tests kill a worker inside the transaction
+        reminder.fired_at = timezone.now()
+        reminder.save(update_fields=["fired_at"])
+    return True
+
+
+def _notify(reminder: Reminder, activity: Activity, owner: User) -> None:
+    start = activity.start_at or activity.due_at or activity.when
+    try:
+        zone = zoneinfo.ZoneInfo(owner.time_zone or "UTC")
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        zone = zoneinfo.ZoneInfo("UTC")
+    with translation.override(owner.language or settings.LANGUAGE_CODE):
+        title = _("Reminder: %(subject)s") % {"subject": activity.subject}
+        body = _("%(kind)s at %(when)s (%(zone)s).") % {
+            "kind": ActivityKind(activity.kind).label if activity.kind else "",
+            "when": start.astimezone(zone).strftime("%Y-%m-%d %H:%M") if start else "",
+            "zone": zone.key,
+        }
+    key = f"reminder:{reminder.pk}"
+    notification_create(
+        user=owner,
+        key=key,
+        kind="reminder",
+        title=title,
+        body=body,
+        record_type=RECORD_TYPE,
+        record_id=activity.pk,
+    )
+    if owner.email and email_enabled():
+        outbox_enqueue(key=f"{key}:email", to=owner.email, subject=title, body=body)

@@ -1,0 +1,109 @@
+"""REST routes for attachments: upload (multipart), list, detail, download, delete."""
+
+from __future__ import annotations
+
+import datetime as dt
+from urllib.parse import quote
+
+from django.http import FileResponse, HttpRequest, HttpResponse
+from ninja import File, Form, Query, Router, Schema, Status
+from ninja.files import UploadedFile
+from pydantic import Field
+
+from kliento.core import attachments
+from kliento.core.apikit import ErrorOut, ListOut, actor_of, caller
+from kliento.core.pagination import MAX_LIMIT, keyset_page
+
+router = Router(tags=["attachments"])
+
+ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+
+
+class AttachmentOut(Schema):
+    id: int
+    record_type: str
+    record_id: int
+    name: str = Field(validation_alias="original_name")
+    content_type: str
+    size: int
+    sha256: str
+    uploaded_by_id: int | None
+    created_at: dt.datetime
+
+
+class AttachmentListQuery(Schema):
+    record_type: str = Field(max_length=20)
+    record_id: int
+    cursor: str | None = Field(None, max_length=500)
+    limit: int = Field(50, ge=1, le=MAX_LIMIT)
+
+
+def content_disposition(name: str) -> str:
+    """`attachment` with an ASCII fallback and the exact name as RFC 5987 `filename*`."""
+    fallback = (
+        "".join(ch if 32 <= ord(ch) < 127 and ch not in '"\\;%' else "_" for ch in name).strip()
+        or "file"
+    )
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
+
+
+@router.post(
+    "",
+    response={201: AttachmentOut, **ERRORS},
+    summary="Attach a file to a record (multipart: record_type, record_id, file)",
+)
+def attachment_upload(
+    request: HttpRequest,
+    record_type: Form[str],
+    record_id: Form[int],
+    file: File[UploadedFile],
+) -> object:
+    created = attachments.attachment_create(
+        actor=actor_of(request), record_type=record_type, record_id=record_id, upload=file
+    )
+    return Status(201, created)
+
+
+@router.get("", response={200: ListOut[AttachmentOut], **ERRORS}, summary="Files of a record")
+def attachment_list(request: HttpRequest, params: Query[AttachmentListQuery]) -> object:
+    rows = attachments.attachments_for(caller(request), params.record_type, params.record_id)
+    page = keyset_page(
+        rows,
+        ordering=None,
+        allowed={"created_at": "created_at"},
+        default="-created_at",
+        cursor=params.cursor,
+        limit=params.limit,
+    )
+    return {"items": page.items, "next_cursor": page.next_cursor}
+
+
+@router.get("/{attachment_id}", response={200: AttachmentOut, **ERRORS}, summary="One file")
+def attachment_detail(request: HttpRequest, attachment_id: int) -> object:
+    return attachments.attachment_get(caller(request), attachment_id)
+
+
+@router.get(
+    "/{attachment_id}/download",
+    response={200: None, **ERRORS},
+    summary="Download a file (served as an attachment, never rendered)",
+)
+def attachment_download(request: HttpRequest, attachment_id: int) -> HttpResponse:
+    found = attachments.attachment_get(caller(request), attachment_id)
+    response = FileResponse(attachments.attachment_open(found), content_type=found.content_type)
+    response["Content-Disposition"] = content_disposition(found.original_name)
+    response["X-Content-Type-Options"] = "nosniff"
+    # Even if a browser were to render it, it runs nothing and loads nothing.
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, no-store"
+    response["Content-Length"] = str(found.size)
+    return response
+
+
+@router.delete("/{attachment_id}", response={204: None, **ERRORS}, summary="Remove a file")
+def attachment_delete(request: HttpRequest, attachment_id: int) -> object:
+    attachments.attachment_delete(actor=actor_of(request), attachment_id=attachment_id)
+    return Status(204, None)
+
+
+routers: list[tuple[str, Router]] = [("/attachments", router)]

@@ -1,0 +1,74 @@
+"""GET /{resource}/{id}/timeline for companies, contacts, leads and deals."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Query, Router, Schema
+from pydantic import Field
+
+from kliento.core import records, visibility
+from kliento.core.apikit import ErrorOut, caller
+from kliento.core.errors import NotFound
+from kliento.core.pagination import MAX_LIMIT
+from kliento.core.timeline import timeline_page
+
+router = Router(tags=["timeline"])
+
+# Public resource name -> record type.
+RESOURCES: dict[str, str] = {
+    "companies": "company",
+    "contacts": "contact",
+    "leads": "lead",
+    "deals": "deal",
+}
+
+
+class EntryOut(Schema):
+    at: dt.datetime
+    kind: str
+    id: int
+    title: str
+    data: dict[str, Any]
+
+
+class TimelineOut(Schema):
+    items: list[EntryOut]
+    next_cursor: str | None = None
+
+
+class TimelineQuery(Schema):
+    cursor: str | None = Field(None, max_length=500)
+    limit: int = Field(50, ge=1, le=MAX_LIMIT)
+
+
+def _timeline(request: HttpRequest, record_type: str, record_id: int, params: TimelineQuery) -> Any:
+    spec = records.spec_for_name(record_type)
+    if spec is None:  # the app holding this record type is not installed
+        raise NotFound("Not found.")
+    visibility.get_visible(caller(request), spec.model._default_manager.all(), record_id)
+    entries, next_cursor = timeline_page(
+        record_type, record_id, cursor=params.cursor, limit=params.limit
+    )
+    return {"items": entries, "next_cursor": next_cursor}
+
+
+def _add_route(resource: str, record_type: str) -> None:
+    def view(request: HttpRequest, record_id: int, params: Query[TimelineQuery]) -> Any:
+        return _timeline(request, record_type, record_id, params)
+
+    view.__name__ = f"{record_type}_timeline"
+    router.get(
+        f"/{resource}/{{record_id}}/timeline",
+        response={200: TimelineOut, 401: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+        summary=f"Timeline of a {record_type}, newest first",
+        operation_id=f"{record_type}_timeline",
+    )(view)
+
+
+for _resource, _record_type in RESOURCES.items():
+    _add_route(_resource, _record_type)
+
+routers: list[tuple[str, Router]] = [("", router)]

@@ -1,0 +1,236 @@
+"""Input and output shapes of the customer API.
+
+The services check every value again (they also serve lead conversion and
+imports); these shapes give the API its documentation and early 422s.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+from ninja import Schema
+from pydantic import Field, StrictBool, StrictInt
+
+from kliento.core.apikit import InSchema
+from kliento.customers.choices import ChannelKind
+from kliento.customers.services._common import LONG_TEXT_MAX, MAX_LIST_ITEMS
+
+RelationshipIn = Literal["cold", "prospect", "customer", "former", "partner"]
+TagName = Annotated[str, Field(min_length=1, max_length=60)]
+
+
+class ChannelIn(InSchema):
+    value: str = Field(max_length=300)
+    label: str = Field("", max_length=60)
+    is_primary: StrictBool = False
+
+
+class ImportantDateIn(InSchema):
+    label: str = Field(max_length=100)
+    date: dt.date
+    recurring: StrictBool = True
+
+
+class _SharedIn(InSchema):
+    region: str | None = Field(None, max_length=100)
+    industry: str | None = Field(None, max_length=100)
+    segment: str | None = Field(None, max_length=100)
+    relationship: RelationshipIn | None = None
+    source: str | None = Field(None, max_length=100)
+    source_campaign: str | None = Field(None, max_length=200)
+    source_ad: str | None = Field(None, max_length=200)
+    source_keyword: str | None = Field(None, max_length=200)
+    notes: str | None = Field(None, max_length=LONG_TEXT_MAX)
+    impressions: str | None = Field(None, max_length=LONG_TEXT_MAX)
+    tags: list[TagName] | None = Field(None, max_length=MAX_LIST_ITEMS)
+    emails: list[ChannelIn] | None = Field(None, max_length=MAX_LIST_ITEMS)
+    phones: list[ChannelIn] | None = Field(None, max_length=MAX_LIST_ITEMS)
+    messengers: list[ChannelIn] | None = Field(None, max_length=MAX_LIST_ITEMS)
+    addresses: list[ChannelIn] | None = Field(None, max_length=MAX_LIST_ITEMS)
+    important_dates: list[ImportantDateIn] | None = Field(None, max_length=MAX_LIST_ITEMS)
+    custom: dict[str, Any] | None = None
+    owner_id: StrictInt | None = None
+
+
+class CompanyIn(_SharedIn):
+    name: str = Field(max_length=200)
+    website: str | None = Field(None, max_length=200)
+
+
+class CompanyPatch(_SharedIn):
+    version: StrictInt = Field(description="The version you read; a stale one is refused (409).")
+    name: str | None = Field(None, max_length=200)
+    website: str | None = Field(None, max_length=200)
+
+
+class _ContactFields(_SharedIn):
+    first_name: str | None = Field(None, max_length=100)
+    last_name: str | None = Field(None, max_length=100)
+    middle_name: str | None = Field(None, max_length=100)
+    company_id: StrictInt | None = None
+    job_title: str | None = Field(None, max_length=150)
+    birthday: dt.date | None = None
+
+
+class ContactIn(_ContactFields):
+    pass
+
+
+class ContactPatch(_ContactFields):
+    version: StrictInt = Field(description="The version you read; a stale one is refused (409).")
+
+
+class ListQuery(Schema):
+    q: str | None = Field(None, max_length=200, description="Name prefix, an e-mail or a phone.")
+    ordering: str | None = Field(None, max_length=20, description="name, created_at, updated_at")
+    cursor: str | None = Field(None, max_length=1000)
+    limit: int = Field(50, description="1 to 200")
+    owner: int | None = None
+    team: int | None = None
+    tag: str | None = Field(None, max_length=60)
+    relationship: RelationshipIn | None = None
+    source: str | None = Field(None, max_length=100)
+    region: str | None = Field(None, max_length=100)
+    industry: str | None = Field(None, max_length=100)
+    segment: str | None = Field(None, max_length=100)
+    created_after: dt.datetime | None = None
+    created_before: dt.datetime | None = None
+
+
+class ContactListQuery(ListQuery):
+    company: int | None = None
+
+
+# --- output ----------------------------------------------------------------------------
+
+
+class ChannelOut(Schema):
+    value: str
+    label: str
+    is_primary: bool
+
+
+class ImportantDateOut(Schema):
+    label: str
+    date: dt.date
+    recurring: bool
+
+
+def _channels(obj: Any, kind: str) -> list[Any]:
+    return [c for c in obj.channels.all() if c.kind == kind]
+
+
+def _primary(obj: Any, kind: str) -> str:
+    found = [c for c in getattr(obj, "primary_channels", []) if c.kind == kind]
+    return found[0].value if found else ""
+
+
+class CompanyRow(Schema):
+    id: int
+    name: str
+    email: str
+    phone: str
+    owner_id: int
+    relationship: str
+    version: int
+    updated_at: dt.datetime
+
+    @staticmethod
+    def resolve_email(obj: Any) -> str:
+        return _primary(obj, ChannelKind.EMAIL)
+
+    @staticmethod
+    def resolve_phone(obj: Any) -> str:
+        return _primary(obj, ChannelKind.PHONE)
+
+
+class ContactRow(Schema):
+    id: int
+    full_name: str
+    first_name: str
+    last_name: str
+    email: str
+    phone: str
+    company_id: int | None
+    company_name: str | None
+    owner_id: int
+    relationship: str
+    version: int
+    updated_at: dt.datetime
+
+    @staticmethod
+    def resolve_company_name(obj: Any) -> str | None:
+        return obj.company.name if obj.company_id else None
+
+
+class _DetailOut(Schema):
+    id: int
+    region: str
+    industry: str
+    segment: str
+    relationship: str
+    source: str
+    source_campaign: str
+    source_ad: str
+    source_keyword: str
+    notes: str
+    impressions: str
+    emails: list[ChannelOut]
+    phones: list[ChannelOut]
+    messengers: list[ChannelOut]
+    addresses: list[ChannelOut]
+    tags: list[str]
+    important_dates: list[ImportantDateOut]
+    custom: dict[str, Any]
+    owner_id: int
+    team_id: int | None
+    version: int
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+    @staticmethod
+    def resolve_emails(obj: Any) -> list[Any]:
+        return _channels(obj, ChannelKind.EMAIL)
+
+    @staticmethod
+    def resolve_phones(obj: Any) -> list[Any]:
+        return _channels(obj, ChannelKind.PHONE)
+
+    @staticmethod
+    def resolve_messengers(obj: Any) -> list[Any]:
+        return _channels(obj, ChannelKind.MESSENGER)
+
+    @staticmethod
+    def resolve_addresses(obj: Any) -> list[Any]:
+        return _channels(obj, ChannelKind.ADDRESS)
+
+    @staticmethod
+    def resolve_tags(obj: Any) -> list[str]:
+        return sorted(t.name for t in obj.tags.all())
+
+    @staticmethod
+    def resolve_important_dates(obj: Any) -> list[Any]:
+        return sorted(obj.important_dates.all(), key=lambda d: (d.date, d.id))
+
+
+class CompanyOut(_DetailOut):
+    name: str
+    website: str
+
+
+class ContactOut(_DetailOut):
+    full_name: str
+    first_name: str
+    last_name: str
+    middle_name: str
+    company_id: int | None
+    company_name: str | None
+    job_title: str
+    birthday: dt.date | None
+    email: str
+    phone: str
+
+    @staticmethod
+    def resolve_company_name(obj: Any) -> str | None:
+        return obj.company.name if obj.company_id else None

@@ -1,0 +1,268 @@
+"""Reads of companies and contacts, always through the visibility rule.
+
+Every filter + sort pair a list offers is served by an index declared in
+models.py; a pair without one is refused (422 on `ordering`) rather than
+served by a sort of a large result. The custom-field filter is the exception:
+values live in JSON and narrow what an index walk returns.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+
+from kliento.core import customfields, visibility
+from kliento.core.choices import RecordType
+from kliento.core.errors import ErrorCollector, ValidationFailed
+from kliento.core.models import User
+from kliento.core.pagination import Page, encode_cursor, keyset_page, resolve_ordering
+from kliento.core.text import prefix_range
+from kliento.customers.choices import ChannelKind, Relationship
+from kliento.customers.models import Channel, Company, Contact
+from kliento.customers.normalize import normalize_phone
+
+SORTS = {"name": "name_key", "created_at": "created_at", "updated_at": "updated_at"}
+DEFAULT_SORT = "name"
+_ALL = frozenset(SORTS)
+_NAME = frozenset({"name"})
+_CREATED = frozenset({"created_at"})
+
+# filter -> the sorts an index serves with it (see the Meta.indexes of each model)
+COMPANY_SORTS_BY_FILTER: dict[str, frozenset[str]] = {
+    "owner": _ALL,
+    "team": _ALL,
+    "relationship": _NAME,
+    "source": _NAME,
+    "region": _NAME,
+    "industry": _NAME,
+    "segment": _NAME,
+    "tag": _NAME,
+    "created_after": _CREATED,
+    "created_before": _CREATED,
+}
+CONTACT_SORTS_BY_FILTER: dict[str, frozenset[str]] = {**COMPANY_SORTS_BY_FILTER, "company": _ALL}
+
+_ID_FILTERS = {"owner": "owner_id", "team": "team_id", "company": "company_id"}
+_TEXT_FILTERS = ("source", "region", "industry", "segment")
+_PHONE_CHARS = re.compile(r"^[\d\s()+./-]{5,40}$")
+
+
+def _sort_name(ordering: str | None) -> str:
+    return (ordering or DEFAULT_SORT).lstrip("-")
+
+
+def _filter_q(
+    filters: Mapping[str, Any], allowed: Mapping[str, frozenset[str]], ordering: str | None
+) -> Q:
+    """The Q for the plain filters; refuses values of the wrong kind and unserved sorts."""
+    errors = ErrorCollector()
+    condition = Q()
+    sort = _sort_name(ordering)
+    for name, value in filters.items():
+        if value is None or value == "" or name.startswith(customfields.FILTER_PREFIX):
+            continue
+        if name not in allowed:
+            errors.add(name, _("Unknown filter."))
+            continue
+        if sort in SORTS and sort not in allowed[name]:
+            choices = ", ".join(sorted(allowed[name]))
+            errors.add(
+                "ordering",
+                _("With the filter %(filter)s, sort by: %(choices)s.")
+                % {"filter": name, "choices": choices},
+            )
+            continue
+        if name in _ID_FILTERS:
+            if isinstance(value, bool) or not isinstance(value, int | str):
+                errors.add(name, _("Must be an id."))
+                continue
+            try:
+                condition &= Q(**{_ID_FILTERS[name]: int(value)})
+            except ValueError:
+                errors.add(name, _("Must be an id."))
+        elif name == "relationship":
+            if value not in Relationship.values:
+                choices = ", ".join(Relationship.values)
+                errors.add(name, _("Must be one of: %(choices)s.") % {"choices": choices})
+            else:
+                condition &= Q(relationship=value)
+        elif name == "tag":
+            condition &= Q(tags__name=str(value))
+        elif name in ("created_after", "created_before"):
+            when = value if isinstance(value, dt.datetime) else parse_datetime(str(value))
+            if when is None or when.tzinfo is None:
+                errors.add(name, _("Must be a date-time with a time zone (ISO 8601)."))
+                continue
+            op = "gte" if name == "created_after" else "lt"
+            condition &= Q(**{f"created_at__{op}": when})
+        else:
+            condition &= Q(**{name: str(value)})
+    errors.raise_if_any()
+    return condition
+
+
+def _looks_like_phone(q: str) -> bool:
+    return bool(_PHONE_CHARS.match(q)) and sum(ch.isdigit() for ch in q) >= 5
+
+
+def _search_branches(q: str, kind: str, ordering: str | None) -> list[Q]:
+    """The conditions a search matches, one per index that serves it.
+
+    E-mail -> exact on the e-mail channels (and a contact's primary e-mail); phone ->
+    exact on E.164; otherwise a name prefix (a contact's last or first name). Each
+    branch is paged on its own and the pages merged: an OR of two ranges made
+    PostgreSQL walk the whole name index filtering rows (0.4 s at 300k contacts).
+    """
+    owner_column = "contact_id" if kind == RecordType.CONTACT else "company_id"
+    channel_kind, value = None, ""
+    if "@" in q:
+        channel_kind, value = ChannelKind.EMAIL, q.strip().lower()
+    elif _looks_like_phone(q):
+        try:
+            channel_kind, value = ChannelKind.PHONE, normalize_phone(q)
+        except ValueError:
+            return [Q(pk__in=[])]
+    if channel_kind is not None:
+        channels = Channel.objects.filter(
+            kind=channel_kind, normalized=value, **{f"{owner_column}__isnull": False}
+        )
+        branches = [Q(pk__in=channels.values(owner_column))]
+        if kind == RecordType.CONTACT:
+            column = "email" if channel_kind == ChannelKind.EMAIL else "phone"
+            branches.append(Q(**{column: value}))
+        return branches
+    if _sort_name(ordering) != "name":
+        raise ValidationFailed.on("ordering", _("A name search is sorted by name."))
+    low, high = prefix_range(q)
+    branches = [Q(name_key__gte=low, name_key__lt=high)]
+    if kind == RecordType.CONTACT:
+        branches.append(Q(first_name_key__gte=low, first_name_key__lt=high))
+    return branches
+
+
+def _merge(pages: list[Page[Any]], ordering: str | None, limit: int) -> Page[Any]:
+    """One page from several pages of the same list and cursor (a union, in list order).
+
+    Every row of the union's first `limit` is among the first `limit` of its own
+    branch, so merging the branch pages gives exactly the union's page.
+    """
+    field, descending = resolve_ordering(ordering, SORTS, DEFAULT_SORT)
+    found: dict[int, Any] = {}
+    for page in pages:
+        for row in page.items:
+            found.setdefault(row.pk, row)
+    # Python compares str by code point: the byte order of the C / BINARY collation.
+    rows = sorted(found.values(), key=lambda r: (getattr(r, field), r.pk), reverse=descending)
+    more = len(rows) > limit or any(p.next_cursor for p in pages)
+    rows = rows[:limit]
+    next_cursor = None
+    if more and rows:
+        next_cursor = encode_cursor([getattr(rows[-1], field), rows[-1].pk])
+    return Page(rows, next_cursor)
+
+
+def _list(
+    user: User,
+    queryset: QuerySet[Any],
+    kind: str,
+    allowed: Mapping[str, frozenset[str]],
+    *,
+    q: str | None,
+    filters: Mapping[str, Any] | None,
+    ordering: str | None,
+    cursor: str | None,
+    limit: int,
+) -> Page[Any]:
+    filters = filters or {}
+    if q is not None and len(q) > 200:
+        raise ValidationFailed.on("q", _("At most 200 characters."))
+    queryset = visibility.visible(user, queryset).filter(_filter_q(filters, allowed, ordering))
+    custom = {k: str(v) for k, v in filters.items() if k.startswith(customfields.FILTER_PREFIX)}
+    if custom:
+        queryset = queryset.filter(customfields.filter_q(kind, custom))
+    branches = _search_branches(q.strip(), kind, ordering) if q and q.strip() else [Q()]
+    pages = [
+        keyset_page(
+            queryset.filter(branch),
+            ordering=ordering,
+            allowed=SORTS,
+            default=DEFAULT_SORT,
+            cursor=cursor,
+            limit=limit,
+        )
+        for branch in branches
+    ]
+    return pages[0] if len(pages) == 1 else _merge(pages, ordering, limit)
+
+
+def company_list(
+    user: User,
+    *,
+    q: str | None = None,
+    filters: Mapping[str, Any] | None = None,
+    ordering: str | None = None,
+    cursor: str | None = None,
+    limit: int = 50,
+) -> Page[Company]:
+    return _list(
+        user,
+        # A company row shows its primary e-mail and phone: one extra query per page.
+        Company.objects.prefetch_related(
+            Prefetch(
+                "channels",
+                queryset=Channel.objects.filter(
+                    is_primary=True, kind__in=[ChannelKind.EMAIL, ChannelKind.PHONE]
+                ),
+                to_attr="primary_channels",
+            )
+        ),
+        RecordType.COMPANY,
+        COMPANY_SORTS_BY_FILTER,
+        q=q,
+        filters=filters,
+        ordering=ordering,
+        cursor=cursor,
+        limit=limit,
+    )
+
+
+def contact_list(
+    user: User,
+    *,
+    q: str | None = None,
+    filters: Mapping[str, Any] | None = None,
+    ordering: str | None = None,
+    cursor: str | None = None,
+    limit: int = 50,
+) -> Page[Contact]:
+    return _list(
+        user,
+        Contact.objects.select_related("company"),
+        RecordType.CONTACT,
+        CONTACT_SORTS_BY_FILTER,
+        q=q,
+        filters=filters,
+        ordering=ordering,
+        cursor=cursor,
+        limit=limit,
+    )
+
+
+def company_get(user: User, company_id: int) -> Company:
+    """One company with its channels, tags and dates; NotFound when not visible."""
+    queryset = Company.objects.prefetch_related("channels", "tags", "important_dates")
+    return visibility.get_visible(user, queryset, company_id)
+
+
+def contact_get(user: User, contact_id: int) -> Contact:
+    """One contact with its company, channels, tags and dates; NotFound when not visible."""
+    queryset = Contact.objects.select_related("company").prefetch_related(
+        "channels", "tags", "important_dates"
+    )
+    return visibility.get_visible(user, queryset, contact_id)

@@ -1,0 +1,388 @@
+"""Input cleaning and child-row writing shared by the company and contact services.
+
+Services take plain dicts (from the API, lead conversion, imports), so every
+value is checked here again: type, length, normal form. All problems are
+collected and reported together as field errors; nothing is written before
+the whole input is clean.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import models
+from django.utils.translation import gettext as _
+
+from kliento.core import audit, visibility
+from kliento.core.actors import Actor
+from kliento.core.customfields import clean_custom
+from kliento.core.errors import ErrorCollector, PermissionDenied, ValidationFailed
+from kliento.core.models import User
+from kliento.customers.choices import ChannelKind, Relationship
+from kliento.customers.models import Channel, Company, Contact, ImportantDate, Tag
+from kliento.customers.normalize import normalize_email, normalize_phone
+
+# Text columns without a length limit still get one: nobody types 20,000 characters of notes.
+LONG_TEXT_MAX = 20_000
+MAX_LIST_ITEMS = 50
+CHANNEL_LISTS: dict[str, str] = {
+    "emails": ChannelKind.EMAIL,
+    "phones": ChannelKind.PHONE,
+    "messengers": ChannelKind.MESSENGER,
+    "addresses": ChannelKind.ADDRESS,
+}
+SHARED_TEXT = (
+    "region",
+    "industry",
+    "segment",
+    "source",
+    "source_campaign",
+    "source_ad",
+    "source_keyword",
+    "notes",
+    "impressions",
+)
+SHARED_KEYS = frozenset(
+    {*SHARED_TEXT, "relationship", "tags", "important_dates", "custom", "owner_id", *CHANNEL_LISTS}
+)
+
+Customer = Company | Contact
+
+
+@dataclass
+class ChannelIn:
+    kind: str
+    value: str
+    normalized: str
+    label: str
+    is_primary: bool
+
+
+@dataclass
+class Cleaned:
+    """What a create or update will write; None for parts the input did not mention."""
+
+    fields: dict[str, Any] = field(default_factory=dict)
+    channels: dict[str, list[ChannelIn]] = field(default_factory=dict)
+    tags: list[str] | None = None
+    dates: list[dict[str, Any]] | None = None
+    owner: User | None = None
+
+
+def acting_user(actor: Actor) -> User:
+    if actor.user is None:
+        raise PermissionDenied(_("Only a user may change customer records."))
+    return actor.user
+
+
+def check_keys(data: Mapping[str, Any], allowed: Iterable[str], errors: ErrorCollector) -> None:
+    if not isinstance(data, Mapping):
+        errors.add("body", _("Must be an object."))
+        return
+    allowed_set = set(allowed)
+    for key in data:
+        if key not in allowed_set:
+            errors.add(str(key), _("Unknown field."))
+
+
+def max_length(model: type[models.Model], name: str) -> int:
+    length = getattr(model._meta.get_field(name), "max_length", None)
+    return int(length) if length else LONG_TEXT_MAX
+
+
+def clean_text(
+    value: Any, name: str, limit: int, errors: ErrorCollector, *, required: bool = False
+) -> str | None:
+    """The text without surrounding blanks (otherwise as given), or None after an error."""
+    if value is None and not required:
+        return ""
+    if not isinstance(value, str):
+        errors.add(name, _("Must be text."))
+        return None
+    text = value.strip()
+    if required and not text:
+        errors.add(name, _("This field is required."))
+        return None
+    if len(text) > limit:
+        errors.add(name, _("At most %(max)d characters.") % {"max": limit})
+        return None
+    return text
+
+
+def clean_shared(
+    data: Mapping[str, Any],
+    model: type[Company] | type[Contact],
+    record_type: str,
+    current: Customer | None,
+    user: User,
+    errors: ErrorCollector,
+    out: Cleaned,
+) -> None:
+    """Classification, source, notes, channels, tags, dates, custom values and owner."""
+    for name in SHARED_TEXT:
+        if name in data:
+            text = clean_text(data[name], name, max_length(model, name), errors)
+            if text is not None:
+                out.fields[name] = text
+    if "relationship" in data:
+        value = data["relationship"]
+        if value not in Relationship.values:
+            errors.add(
+                "relationship",
+                _("Must be one of: %(choices)s.") % {"choices": ", ".join(Relationship.values)},
+            )
+        else:
+            out.fields["relationship"] = value
+    for key, kind in CHANNEL_LISTS.items():
+        if key in data:
+            channels = clean_channels(data[key], key, kind, errors)
+            if channels is not None:
+                out.channels[kind] = channels
+    if "tags" in data:
+        out.tags = clean_tags(data["tags"], errors)
+    if "important_dates" in data:
+        out.dates = clean_dates(data["important_dates"], errors)
+    if "custom" in data:
+        try:
+            out.fields["custom"] = clean_custom(
+                record_type, data["custom"], current=current.custom if current else None
+            )
+        except ValidationFailed as exc:  # keep its field errors with the others
+            errors.errors.extend(exc.errors)
+    elif current is None:
+        # A new record must still satisfy required custom fields.
+        try:
+            out.fields["custom"] = clean_custom(record_type, {}, current=None)
+        except ValidationFailed as exc:
+            errors.errors.extend(exc.errors)
+    clean_owner(data, current, user, errors, out)
+
+
+def clean_owner(
+    data: Mapping[str, Any],
+    current: Customer | None,
+    user: User,
+    errors: ErrorCollector,
+    out: Cleaned,
+) -> None:
+    if "owner_id" not in data or data["owner_id"] is None:
+        if current is None:
+            out.owner = user
+        elif "owner_id" in data:
+            errors.add("owner_id", _("A record needs an owner."))
+        return
+    owner_id = data["owner_id"]
+    if isinstance(owner_id, bool) or not isinstance(owner_id, int):
+        errors.add("owner_id", _("Must be a user id."))
+        return
+    unchanged = owner_id == (current.owner_id if current is not None else user.pk)
+    if not unchanged and not visibility.may_assign(user):
+        errors.add("owner_id", _("Your role may not give a record to someone else."))
+        return
+    if current is not None and unchanged:
+        return
+    owner = User.objects.filter(pk=owner_id, is_active=True).first()
+    if owner is None:
+        errors.add("owner_id", _("No such active user."))
+        return
+    out.owner = owner
+
+
+def clean_channels(
+    value: Any, key: str, kind: str, errors: ErrorCollector
+) -> list[ChannelIn] | None:
+    if not isinstance(value, list):
+        errors.add(key, _("Must be a list."))
+        return None
+    if len(value) > MAX_LIST_ITEMS:
+        errors.add(key, _("At most %(max)d entries.") % {"max": MAX_LIST_ITEMS})
+        return None
+    before = len(errors.errors)
+    items: list[ChannelIn] = []
+    seen: set[str] = set()
+    for i, item in enumerate(value):
+        where = f"{key}.{i}"
+        if not isinstance(item, Mapping):
+            errors.add(where, _("Must be an object with value, label and is_primary."))
+            continue
+        for extra in set(item) - {"value", "label", "is_primary"}:
+            errors.add(f"{where}.{extra}", _("Unknown field."))
+        raw = clean_text(item.get("value"), f"{where}.value", 300, errors, required=True)
+        label = clean_text(item.get("label"), f"{where}.label", 60, errors)
+        primary = item.get("is_primary", False)
+        if not isinstance(primary, bool):
+            errors.add(f"{where}.is_primary", _("Must be true or false."))
+        if raw is None or label is None:
+            continue
+        try:
+            normalized = normal_form(kind, raw)
+        except ValueError as exc:
+            errors.add(f"{where}.value", str(exc))
+            continue
+        if normalized in seen:
+            errors.add(f"{where}.value", _("Listed twice."))
+            continue
+        seen.add(normalized)
+        # E-mails and phones are kept in their normal form; other kinds as typed.
+        stored = normalized if kind in (ChannelKind.EMAIL, ChannelKind.PHONE) else raw
+        items.append(ChannelIn(kind, stored, normalized, label, primary is True))
+    if len(errors.errors) > before:
+        return None
+    primaries = [c for c in items if c.is_primary]
+    if len(primaries) > 1:
+        errors.add(key, _("Only one entry can be primary."))
+        return None
+    if items and not primaries:
+        items[0].is_primary = True
+    return items
+
+
+def normal_form(kind: str, value: str) -> str:
+    if kind == ChannelKind.EMAIL:
+        return normalize_email(value)
+    if kind == ChannelKind.PHONE:
+        return normalize_phone(value)
+    return " ".join(value.casefold().split())[:300]
+
+
+def clean_tags(value: Any, errors: ErrorCollector) -> list[str] | None:
+    if not isinstance(value, list):
+        errors.add("tags", _("Must be a list of tag names."))
+        return None
+    if len(value) > MAX_LIST_ITEMS:
+        errors.add("tags", _("At most %(max)d tags.") % {"max": MAX_LIST_ITEMS})
+        return None
+    before = len(errors.errors)
+    names: list[str] = []
+    for i, raw in enumerate(value):
+        name = clean_text(raw, f"tags.{i}", 60, errors, required=True)
+        if name is not None and name not in names:
+            names.append(name)
+    return names if len(errors.errors) == before else None
+
+
+def clean_date(value: Any, name: str, errors: ErrorCollector) -> dt.date | None:
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    errors.add(name, _("Must be a date (YYYY-MM-DD)."))
+    return None
+
+
+def clean_dates(value: Any, errors: ErrorCollector) -> list[dict[str, Any]] | None:
+    if not isinstance(value, list):
+        errors.add("important_dates", _("Must be a list."))
+        return None
+    if len(value) > MAX_LIST_ITEMS:
+        errors.add("important_dates", _("At most %(max)d entries.") % {"max": MAX_LIST_ITEMS})
+        return None
+    out: list[dict[str, Any]] = []
+    for i, item in enumerate(value):
+        where = f"important_dates.{i}"
+        if not isinstance(item, Mapping):
+            errors.add(where, _("Must be an object with label, date and recurring."))
+            continue
+        for extra in set(item) - {"label", "date", "recurring"}:
+            errors.add(f"{where}.{extra}", _("Unknown field."))
+        label = clean_text(item.get("label"), f"{where}.label", 100, errors, required=True)
+        date = clean_date(item.get("date"), f"{where}.date", errors)
+        recurring = item.get("recurring", True)
+        if not isinstance(recurring, bool):
+            errors.add(f"{where}.recurring", _("Must be true or false."))
+            continue
+        if label is not None and date is not None:
+            out.append({"label": label, "date": date, "recurring": recurring})
+    return out
+
+
+def clean_version(data: Any, errors: ErrorCollector) -> int | None:
+    if not isinstance(data, Mapping):
+        errors.add("body", _("Must be an object."))
+        return None
+    version = data.get("version")
+    if version is None:
+        errors.add("version", _("Send the version you read (optimistic locking)."))
+        return None
+    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
+        errors.add("version", _("Must be a positive whole number."))
+        return None
+    return version
+
+
+# --- writing ---------------------------------------------------------------------------
+
+
+def owner_link(instance: Customer) -> dict[str, Any]:
+    return {"contact": instance} if isinstance(instance, Contact) else {"company": instance}
+
+
+def write_children(instance: Customer, cleaned: Cleaned) -> None:
+    """Replace each child list the input named; untouched lists stay as they were."""
+    link = owner_link(instance)
+    for kind, channels in cleaned.channels.items():
+        Channel.objects.filter(kind=kind, **link).delete()
+        Channel.objects.bulk_create(
+            Channel(
+                kind=kind,
+                value=c.value,
+                normalized=c.normalized,
+                label=c.label,
+                is_primary=c.is_primary,
+                **link,
+            )
+            for c in channels
+        )
+    if cleaned.tags is not None:
+        existing = {t.name: t for t in Tag.objects.filter(name__in=cleaned.tags)}
+        missing = [Tag(name=n) for n in cleaned.tags if n not in existing]
+        if missing:
+            Tag.objects.bulk_create(missing, ignore_conflicts=True)
+            existing = {t.name: t for t in Tag.objects.filter(name__in=cleaned.tags)}
+        instance.tags.set([existing[n] for n in cleaned.tags])
+    if cleaned.dates is not None:
+        ImportantDate.objects.filter(**link).delete()
+        ImportantDate.objects.bulk_create(ImportantDate(**d, **link) for d in cleaned.dates)
+
+
+def primary_of(channels: list[ChannelIn]) -> str:
+    return next((c.value for c in channels if c.is_primary), "")
+
+
+# --- audit -----------------------------------------------------------------------------
+
+
+def children_snapshot(instance: Customer) -> dict[str, Any]:
+    """Channels, tags and dates as plain lists, for before -> after audit rows."""
+    link = owner_link(instance)
+    out: dict[str, Any] = {key: [] for key in CHANNEL_LISTS}
+    by_kind = {kind: key for key, kind in CHANNEL_LISTS.items()}
+    for c in Channel.objects.filter(**link).order_by("id"):
+        if c.kind in by_kind:
+            out[by_kind[c.kind]].append(
+                {"value": c.value, "label": c.label, "is_primary": c.is_primary}
+            )
+    out["tags"] = sorted(instance.tags.values_list("name", flat=True))
+    out["important_dates"] = [
+        {"label": d.label, "date": d.date.isoformat(), "recurring": d.recurring}
+        for d in ImportantDate.objects.filter(**link).order_by("id")
+    ]
+    return out
+
+
+def full_snapshot(instance: Customer, fields: Iterable[str]) -> dict[str, Any]:
+    return {**audit.snapshot(instance, fields), **children_snapshot(instance)}
+
+
+def created_changes(after: Mapping[str, Any]) -> dict[str, list[Any]]:
+    return {k: [None, v] for k, v in after.items() if v not in (None, "", [], {})}
+
+
+def deleted_changes(before: Mapping[str, Any]) -> dict[str, list[Any]]:
+    return {k: [v, None] for k, v in before.items() if v not in (None, "", [], {})}

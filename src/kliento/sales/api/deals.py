@@ -1,0 +1,113 @@
+"""Routes for deals: CRUD, moves between stages, participants and stage history."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.http import HttpRequest
+from ninja import Query, Router, Schema, Status
+from pydantic import Field
+
+from kliento.core.apikit import ListOut, actor_of, caller
+from kliento.sales import selectors, services
+from kliento.sales.schemas import (
+    DealIn,
+    DealMoveIn,
+    DealOut,
+    DealPatch,
+    DealRow,
+    ParticipantIn,
+    StagePeriodOut,
+)
+
+router = Router(tags=["deals"])
+
+
+class DealQuery(Schema):
+    q: str | None = Field(default=None, max_length=200)
+    pipeline: int | None = None
+    stage: int | None = None
+    status: str | None = Field(default=None, max_length=5)
+    owner: int | None = None
+    team: int | None = None
+    company: int | None = None
+    contact: int | None = None
+    expected_close_before: dt.date | None = None
+    expected_close_after: dt.date | None = None
+    ordering: str | None = Field(default=None, max_length=40)
+    cursor: str | None = Field(default=None, max_length=500)
+    limit: int = 50
+
+
+@router.get("", response=ListOut[DealRow], summary="Deals the caller may see")
+def deals_list(request: HttpRequest, query: Query[DealQuery]) -> object:
+    filters = selectors.DealFilters(
+        **query.dict(exclude={"ordering", "cursor", "limit"}),
+    )
+    page = selectors.deals_list(
+        caller(request),
+        filters=filters,
+        params=request.GET,
+        ordering=query.ordering,
+        cursor=query.cursor,
+        limit=query.limit,
+    )
+    return {"items": page.items, "next_cursor": page.next_cursor}
+
+
+@router.get("/{deal_id}", response=DealOut, summary="One deal with its participants")
+def deal_detail(request: HttpRequest, deal_id: int) -> object:
+    return selectors.deal_get(caller(request), deal_id)
+
+
+@router.post("", response={201: DealOut}, summary="Create a deal")
+def deal_create(request: HttpRequest, payload: DealIn) -> object:
+    deal = services.deal_create(actor=actor_of(request), data=payload.dict(exclude_unset=True))
+    return Status(201, selectors.deal_get(caller(request), deal.pk))
+
+
+@router.patch("/{deal_id}", response=DealOut, summary="Change a deal (send the version you read)")
+def deal_update(request: HttpRequest, deal_id: int, payload: DealPatch) -> object:
+    data = payload.dict(exclude_unset=True)
+    version = data.pop("version")
+    services.deal_update(actor=actor_of(request), deal_id=deal_id, version=version, data=data)
+    return selectors.deal_get(caller(request), deal_id)
+
+
+@router.delete("/{deal_id}", response={204: None}, summary="Delete a deal")
+def deal_delete(request: HttpRequest, deal_id: int) -> object:
+    services.deal_delete(actor=actor_of(request), deal_id=deal_id)
+    return Status(204, None)
+
+
+@router.post("/{deal_id}/move", response=DealOut, summary="Move a deal to another stage")
+def deal_move(request: HttpRequest, deal_id: int, payload: DealMoveIn) -> object:
+    services.deal_move(
+        actor=actor_of(request),
+        deal_id=deal_id,
+        stage_id=payload.stage_id,
+        version=payload.version,
+        won_reason_id=payload.won_reason_id,
+        lost_reason_id=payload.lost_reason_id,
+        reason_text=payload.reason_text,
+    )
+    return selectors.deal_get(caller(request), deal_id)
+
+
+@router.put("/{deal_id}/participants", response=DealOut, summary="Replace a deal's participants")
+def deal_participants(request: HttpRequest, deal_id: int, payload: list[ParticipantIn]) -> object:
+    services.deal_set_participants(
+        actor=actor_of(request),
+        deal_id=deal_id,
+        participants=[p.dict() for p in payload],
+    )
+    return selectors.deal_get(caller(request), deal_id)
+
+
+@router.get(
+    "/{deal_id}/stage-history",
+    response=list[StagePeriodOut],
+    summary="The stages a deal went through, with time spent in each",
+)
+def deal_stage_history(request: HttpRequest, deal_id: int) -> object:
+    return selectors.deal_stage_history(caller(request), deal_id)

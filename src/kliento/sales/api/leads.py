@@ -1,0 +1,92 @@
+"""Routes for leads and their conversion."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from ninja import Query, Router, Schema, Status
+from pydantic import Field
+
+from kliento.core.apikit import ListOut, actor_of, caller
+from kliento.sales import selectors, services
+from kliento.sales.schemas import LeadConvertIn, LeadConvertOut, LeadIn, LeadOut, LeadPatch, LeadRow
+
+router = Router(tags=["leads"])
+
+
+class LeadQuery(Schema):
+    q: str | None = Field(default=None, max_length=200)
+    status: str | None = Field(default=None, max_length=12)
+    channel: str | None = Field(default=None, max_length=10)
+    source: str | None = Field(default=None, max_length=100)
+    owner: int | None = None
+    team: int | None = None
+    ordering: str | None = Field(default=None, max_length=40)
+    cursor: str | None = Field(default=None, max_length=500)
+    limit: int = 50
+
+
+@router.get("", response=ListOut[LeadRow], summary="Leads the caller may see")
+def leads_list(request: HttpRequest, query: Query[LeadQuery]) -> object:
+    page = selectors.leads_list(
+        caller(request),
+        filters=selectors.LeadFilters(
+            q=query.q,
+            status=query.status,
+            channel=query.channel,
+            source=query.source,
+            owner=query.owner,
+            team=query.team,
+        ),
+        params=request.GET,
+        ordering=query.ordering,
+        cursor=query.cursor,
+        limit=query.limit,
+    )
+    return {"items": page.items, "next_cursor": page.next_cursor}
+
+
+@router.get("/{lead_id}", response=LeadOut, summary="One lead")
+def lead_detail(request: HttpRequest, lead_id: int) -> object:
+    return selectors.lead_get(caller(request), lead_id)
+
+
+@router.post("", response={201: LeadOut}, summary="Create a lead")
+def lead_create(request: HttpRequest, payload: LeadIn) -> object:
+    return Status(
+        201, services.lead_create(actor=actor_of(request), data=payload.dict(exclude_unset=True))
+    )
+
+
+@router.patch("/{lead_id}", response=LeadOut, summary="Change a lead (send the version you read)")
+def lead_update(request: HttpRequest, lead_id: int, payload: LeadPatch) -> object:
+    data = payload.dict(exclude_unset=True)
+    version = data.pop("version")
+    return services.lead_update(
+        actor=actor_of(request), lead_id=lead_id, version=version, data=data
+    )
+
+
+@router.delete("/{lead_id}", response={204: None}, summary="Delete a lead")
+def lead_delete(request: HttpRequest, lead_id: int) -> object:
+    services.lead_delete(actor=actor_of(request), lead_id=lead_id)
+    return Status(204, None)
+
+
+@router.post(
+    "/{lead_id}/convert",
+    response=LeadConvertOut,
+    summary="Convert a lead into a contact/company and a deal, in one transaction",
+)
+def lead_convert(request: HttpRequest, lead_id: int, payload: LeadConvertIn) -> object:
+    user = caller(request)
+    lead, deal = services.lead_convert(
+        actor=actor_of(request),
+        lead_id=lead_id,
+        version=payload.version,
+        contact_id=payload.contact_id,
+        create_contact=payload.create_contact,
+        company_id=payload.company_id,
+        create_company=payload.create_company,
+        deal=payload.deal.dict(exclude_unset=True),
+    )
+    return {"lead": lead, "deal": selectors.deal_get(user, deal.pk)}

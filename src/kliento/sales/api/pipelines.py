@@ -1,0 +1,56 @@
+"""Routes for pipelines with their stages, and won/lost reasons."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from ninja import Router, Status
+
+from kliento.core.apikit import actor_of, caller
+from kliento.sales import selectors, services
+from kliento.sales.schemas import (
+    DealReasonIn,
+    DealReasonOut,
+    PipelineIn,
+    PipelineOut,
+    PipelinePatch,
+)
+
+router = Router(tags=["pipelines"])
+reasons_router = Router(tags=["deal reasons"])
+
+
+@router.get("", response=list[PipelineOut], summary="Pipelines with their stages in order")
+def pipelines_list(request: HttpRequest, active: bool | None = None) -> object:
+    return list(selectors.pipelines_list(caller(request), active=active))
+
+
+@router.get("/{pipeline_id}", response=PipelineOut, summary="One pipeline")
+def pipeline_detail(request: HttpRequest, pipeline_id: int) -> object:
+    return selectors.pipeline_get(caller(request), pipeline_id)
+
+
+@router.post("", response={201: PipelineOut}, summary="Create a pipeline (administrators)")
+def pipeline_create(request: HttpRequest, payload: PipelineIn) -> object:
+    pipeline = services.pipeline_create(actor=actor_of(request), data=payload.dict())
+    return Status(201, selectors.pipeline_get(caller(request), pipeline.pk))
+
+
+@router.patch("/{pipeline_id}", response=PipelineOut, summary="Change a pipeline (administrators)")
+def pipeline_update(request: HttpRequest, pipeline_id: int, payload: PipelinePatch) -> object:
+    services.pipeline_update(
+        actor=actor_of(request), pipeline_id=pipeline_id, data=payload.dict(exclude_unset=True)
+    )
+    return selectors.pipeline_get(caller(request), pipeline_id)
+
+
+@reasons_router.get("", response=list[DealReasonOut], summary="Won and lost reasons")
+def reasons_list(request: HttpRequest, kind: str | None = None) -> object:
+    return list(selectors.deal_reasons_list(caller(request), kind=kind))
+
+
+@reasons_router.post("", response={201: DealReasonOut}, summary="Add a reason (administrators)")
+def reason_create(request: HttpRequest, payload: DealReasonIn) -> object:
+    reason = services.deal_reason_create(
+        actor=actor_of(request), kind=payload.kind, name=payload.name
+    )
+    return Status(201, reason)

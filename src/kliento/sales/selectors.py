@@ -1,0 +1,227 @@
+"""Reads of the sales app, every one scoped to what the user may see."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kliento.core import customfields, visibility
+from kliento.core.choices import RecordType
+from kliento.core.errors import ValidationFailed
+from kliento.core.models import User
+from kliento.core.pagination import Page, keyset_page
+from kliento.core.text import prefix_range
+from kliento.sales.choices import ReasonKind
+from kliento.sales.models import (
+    Deal,
+    DealParticipant,
+    DealReason,
+    Lead,
+    Pipeline,
+    Stage,
+    StageChange,
+)
+
+LEAD_ORDERING = {"created_at": "created_at", "title": "title_key"}
+DEAL_ORDERING = {
+    "created_at": "created_at",
+    "title": "title_key",
+    "amount": "amount",
+    "expected_close_date": "expected_close_date",
+}
+PHONE_CHARS = frozenset("+0123456789 -().")
+
+
+# Pipelines and reasons are configuration, not customer data: every signed-in user reads them.
+def pipelines_list(user: User, *, active: bool | None = None) -> QuerySet[Pipeline]:
+    queryset = Pipeline.objects.prefetch_related(
+        Prefetch("stages", queryset=Stage.objects.order_by("position"))
+    ).order_by("position", "id")
+    if active is not None:
+        queryset = queryset.filter(active=active)
+    return queryset
+
+
+def pipeline_get(user: User, pipeline_id: int) -> Pipeline:
+    found = pipelines_list(user).filter(pk=pipeline_id).first()
+    if found is None:
+        from kliento.core.errors import NotFound
+
+        raise NotFound(_("Not found."))
+    return found
+
+
+def deal_reasons_list(user: User, *, kind: str | None = None) -> QuerySet[DealReason]:
+    queryset = DealReason.objects.order_by("kind", "name", "id")
+    if kind is not None:
+        if kind not in ReasonKind.values:
+            raise ValidationFailed.on("kind", _("Must be won or lost."))
+        queryset = queryset.filter(kind=kind)
+    return queryset
+
+
+@dataclass(frozen=True)
+class LeadFilters:
+    q: str | None = None
+    status: str | None = None
+    channel: str | None = None
+    source: str | None = None
+    owner: int | None = None
+    team: int | None = None
+
+
+def _lead_search(q: str) -> Q:
+    """Exact on e-mail or phone when the text looks like one, else a title prefix."""
+    from kliento.customers.normalize import normalize_email, normalize_phone
+
+    text = q.strip()
+    if "@" in text:
+        try:
+            return Q(email=normalize_email(text))
+        except ValueError:
+            return Q(email=text.lower())
+    condition = Q()
+    digits = sum(c.isdigit() for c in text)
+    if digits >= 5 and set(text) <= PHONE_CHARS:
+        try:
+            condition = Q(phone=normalize_phone(text))
+        except ValueError:
+            condition = Q()
+    low, high = prefix_range(text)
+    title = Q(title_key__gte=low, title_key__lt=high)
+    return condition | title if condition else title
+
+
+def leads_list(
+    user: User,
+    *,
+    filters: LeadFilters,
+    params: Mapping[str, str],
+    ordering: str | None,
+    cursor: str | None,
+    limit: int,
+) -> Page[Lead]:
+    queryset = visibility.visible(user, Lead.objects.all())
+    if filters.q:
+        queryset = queryset.filter(_lead_search(filters.q))
+    for name in ("status", "channel", "source"):
+        value = getattr(filters, name)
+        if value is not None:
+            queryset = queryset.filter(**{name: value})
+    if filters.owner is not None:
+        queryset = queryset.filter(owner_id=filters.owner)
+    if filters.team is not None:
+        queryset = queryset.filter(team_id=filters.team)
+    queryset = queryset.filter(customfields.filter_q(RecordType.LEAD, params))
+    return keyset_page(
+        queryset,
+        ordering=ordering,
+        allowed=LEAD_ORDERING,
+        default="-created_at",
+        cursor=cursor,
+        limit=limit,
+    )
+
+
+def lead_get(user: User, lead_id: int) -> Lead:
+    return visibility.get_visible(user, Lead.objects.all(), lead_id)
+
+
+@dataclass(frozen=True)
+class DealFilters:
+    q: str | None = None
+    pipeline: int | None = None
+    stage: int | None = None
+    status: str | None = None
+    owner: int | None = None
+    team: int | None = None
+    company: int | None = None
+    contact: int | None = None
+    expected_close_before: dt.date | None = None
+    expected_close_after: dt.date | None = None
+
+
+def deals_list(
+    user: User,
+    *,
+    filters: DealFilters,
+    params: Mapping[str, str],
+    ordering: str | None,
+    cursor: str | None,
+    limit: int,
+) -> Page[Deal]:
+    """One page of deals; `stage` alone is a range scan of the (stage, created_at, id) index."""
+    queryset = visibility.visible(user, Deal.objects.select_related("stage"))
+    if filters.q:
+        low, high = prefix_range(filters.q)
+        queryset = queryset.filter(title_key__gte=low, title_key__lt=high)
+    for name in ("pipeline", "stage", "owner", "team", "company", "contact"):
+        value = getattr(filters, name)
+        if value is not None:
+            queryset = queryset.filter(**{f"{name}_id": value})
+    if filters.status is not None:
+        queryset = queryset.filter(status=filters.status)
+    if filters.expected_close_before is not None:
+        queryset = queryset.filter(expected_close_date__lt=filters.expected_close_before)
+    if filters.expected_close_after is not None:
+        queryset = queryset.filter(expected_close_date__gt=filters.expected_close_after)
+    queryset = queryset.filter(customfields.filter_q(RecordType.DEAL, params))
+    return keyset_page(
+        queryset,
+        ordering=ordering,
+        allowed=DEAL_ORDERING,
+        default="-created_at",
+        cursor=cursor,
+        limit=limit,
+    )
+
+
+def deal_get(user: User, deal_id: int) -> Deal:
+    """One visible deal with its stage and participants (for the detail view)."""
+    queryset = Deal.objects.select_related("stage", "pipeline").prefetch_related(
+        Prefetch(
+            "participants",
+            queryset=DealParticipant.objects.select_related("user").order_by("id"),
+        )
+    )
+    return visibility.get_visible(user, queryset, deal_id)
+
+
+def deal_stage_id(deal_id: int) -> int | None:
+    """The deal's current stage (for recording it on an activity); no visibility check."""
+    return Deal.objects.filter(pk=deal_id).values_list("stage_id", flat=True).first()
+
+
+@dataclass(frozen=True)
+class StagePeriod:
+    stage_id: int
+    stage_name: str
+    entered_at: dt.datetime
+    left_at: dt.datetime | None
+    by: str
+
+    @property
+    def duration(self) -> dt.timedelta:
+        return (self.left_at or timezone.now()) - self.entered_at
+
+
+def deal_stage_history(user: User, deal_id: int) -> list[StagePeriod]:
+    """The stages a visible deal went through, oldest first, with each period's start and end."""
+    deal = visibility.get_visible(user, Deal.objects.all(), deal_id)
+    changes = list(
+        StageChange.objects.filter(deal=deal).select_related("to_stage").order_by("at", "id")
+    )
+    periods = []
+    for i, change in enumerate(changes):
+        left = changes[i + 1].at if i + 1 < len(changes) else None
+        periods.append(
+            StagePeriod(
+                change.to_stage_id, change.to_stage.name, change.at, left, change.actor_label
+            )
+        )
+    return periods

@@ -1,0 +1,340 @@
+"""Writes of deals: create, update, delete, move between stages, participants."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kliento.core import audit, customfields, visibility
+from kliento.core.actors import Actor
+from kliento.core.choices import AuditAction, RecordType
+from kliento.core.errors import Conflict, ErrorCollector, ValidationFailed
+from kliento.core.models import User
+from kliento.core.text import search_key
+from kliento.customers.models import Company, Contact
+from kliento.sales.choices import ReasonKind, StageKind
+from kliento.sales.models import (
+    Deal,
+    DealParticipant,
+    DealReason,
+    Lead,
+    Pipeline,
+    Stage,
+    StageChange,
+)
+from kliento.sales.services.common import (
+    check_strings,
+    currency_or_error,
+    date_or_error,
+    model_check,
+    money_or_error,
+    owner_for,
+    visible_or_error,
+)
+
+AUDITED = (
+    "title",
+    "pipeline",
+    "stage",
+    "status",
+    "amount",
+    "currency",
+    "company",
+    "contact",
+    "lead",
+    "start_date",
+    "expected_close_date",
+    "closed_at",
+    "won_reason",
+    "lost_reason",
+    "reason_text",
+    "lost_at_stage",
+    "custom",
+    "owner",
+    "team",
+)
+EDITABLE = frozenset(
+    {
+        "title",
+        "amount",
+        "currency",
+        "company_id",
+        "contact_id",
+        "lead_id",
+        "start_date",
+        "expected_close_date",
+        "custom",
+        "owner_id",
+    }
+)
+MAX_PARTICIPANTS = 50
+
+
+def _apply(deal: Deal, data: Mapping[str, Any], actor: Actor, errors: ErrorCollector) -> None:
+    """Check the editable fields in `data` and set them on `deal` (not saved)."""
+    user = actor.user
+    assert user is not None
+    check_strings(data, errors)
+    if "title" in data:
+        title = data["title"]
+        if not isinstance(title, str) or not title.strip():
+            errors.add("title", _("A title is required."))
+        else:
+            deal.title = title
+            deal.title_key = search_key(title)[:200]
+    if "amount" in data:
+        amount = money_or_error(
+            data["amount"] if data["amount"] is not None else 0, "amount", errors
+        )
+        if amount is not None:
+            deal.amount = amount
+    if data.get("currency") is not None:
+        currency = currency_or_error(data["currency"], "currency", errors)
+        if currency is not None:
+            deal.currency = currency
+    links = (
+        ("company_id", Company.objects.all()),
+        ("contact_id", Contact.objects.all()),
+        ("lead_id", Lead.objects.all()),
+    )
+    for field, queryset in links:
+        if field in data:
+            found = visible_or_error(user, queryset, data[field], field, errors)
+            if data[field] is None or found is not None:
+                setattr(deal, field, data[field])
+    for field in ("start_date", "expected_close_date"):
+        if field in data:
+            setattr(deal, field, date_or_error(data[field], field, errors))
+    if "custom" in data or deal.pk is None:
+        try:
+            deal.custom = customfields.clean_custom(
+                RecordType.DEAL, data.get("custom") or {}, current=deal.custom
+            )
+        except ValidationFailed as exc:
+            errors.errors.extend(exc.errors)
+    if "owner_id" in data or deal.owner_id is None:
+        owner = owner_for(user, data.get("owner_id"), errors, current=deal.owner_id)
+        if owner is not None:
+            deal.owner = owner
+            deal.team_id = owner.team_id
+    model_check(
+        deal,
+        errors,
+        exclude=[
+            "owner", "team", "pipeline", "stage", "company", "contact", "lead",
+            "won_reason", "lost_reason", "lost_at_stage", "custom", "amount",
+        ],
+    )  # fmt: skip
+
+
+@transaction.atomic
+def deal_create(*, actor: Actor, data: Mapping[str, Any]) -> Deal:
+    """A new deal at the given open stage, or at the pipeline's first open stage."""
+    user = actor.user
+    assert user is not None
+    visibility.require(user, RecordType.DEAL, "create")
+    errors = ErrorCollector()
+    for key in data:
+        if key not in EDITABLE | {"pipeline_id", "stage_id"}:
+            errors.add(key, _("This field cannot be set."))
+    pipeline = stage = None
+    pipeline_id = data.get("pipeline_id")
+    if isinstance(pipeline_id, int) and not isinstance(pipeline_id, bool):
+        pipeline = Pipeline.objects.filter(pk=pipeline_id, active=True).first()
+    if pipeline is None:
+        errors.add("pipeline_id", _("No such active pipeline."))
+    else:
+        stages = Stage.objects.filter(pipeline=pipeline)
+        stage_id = data.get("stage_id")
+        if stage_id is None:
+            stage = stages.filter(kind=StageKind.OPEN).order_by("position").first()
+        elif isinstance(stage_id, int) and not isinstance(stage_id, bool):
+            stage = stages.filter(pk=stage_id).first()
+        if stage is None:
+            errors.add("stage_id", _("Not a stage of this pipeline."))
+        elif stage.kind != StageKind.OPEN:
+            errors.add("stage_id", _("A new deal starts at an open stage; move it to close it."))
+    deal = Deal(currency=pipeline.default_currency if pipeline else "EUR", custom={})
+    if "title" not in data:
+        errors.add("title", _("A title is required."))
+    _apply(deal, data, actor, errors)
+    errors.raise_if_any()
+    assert pipeline is not None and stage is not None
+    now = timezone.now()
+    deal.pipeline, deal.stage, deal.status, deal.stage_entered_at = pipeline, stage, stage.kind, now
+    deal.save()
+    StageChange.objects.create(
+        deal=deal, from_stage=None, to_stage=stage, by=user, actor_label=actor.label[:200], at=now
+    )
+    audit.record(actor, AuditAction.CREATE, deal, audit.snapshot(deal, AUDITED))
+    return deal
+
+
+def _locked(actor: Actor, deal_id: int, action: str) -> Deal:
+    assert actor.user is not None
+    deal = visibility.get_visible(actor.user, Deal.objects.select_for_update(), deal_id)
+    visibility.require(actor.user, RecordType.DEAL, action)
+    return deal
+
+
+def _save_versioned(deal: Deal, version: int) -> None:
+    """Write every column if the row is still at `version`; else nothing and a 409."""
+    values = {f.attname: getattr(deal, f.attname) for f in Deal._meta.concrete_fields}
+    for skip in ("id", "created_at", "version"):
+        values.pop(skip)
+    values["updated_at"] = timezone.now()
+    written = Deal.objects.filter(pk=deal.pk, version=version).update(
+        **values, version=F("version") + 1
+    )
+    if written != 1:
+        raise Conflict(_("Someone else changed this deal; reload it and try again."))
+    deal.version = version + 1
+    deal.updated_at = values["updated_at"]
+
+
+@transaction.atomic
+def deal_update(*, actor: Actor, deal_id: int, version: int, data: Mapping[str, Any]) -> Deal:
+    """Change the given fields of a deal read at `version` (stages change through deal_move)."""
+    deal = _locked(actor, deal_id, "edit")
+    errors = ErrorCollector()
+    for key in data:
+        if key in ("pipeline_id", "stage_id"):
+            errors.add(key, _("Move the deal to change its stage."))
+        elif key not in EDITABLE:
+            errors.add(key, _("This field cannot be set."))
+    before = audit.snapshot(deal, AUDITED)
+    _apply(deal, data, actor, errors)
+    errors.raise_if_any()
+    _save_versioned(deal, version)
+    audit.record(actor, AuditAction.UPDATE, deal, audit.diff(before, audit.snapshot(deal, AUDITED)))
+    return deal
+
+
+@transaction.atomic
+def deal_delete(*, actor: Actor, deal_id: int) -> None:
+    deal = _locked(actor, deal_id, "delete")
+    audit.record(actor, AuditAction.DELETE, deal, audit.snapshot(deal, AUDITED))
+    deal.delete()
+
+
+def _reason(reason_id: object, kind: str, field: str, errors: ErrorCollector) -> DealReason | None:
+    if isinstance(reason_id, int) and not isinstance(reason_id, bool):
+        found = DealReason.objects.filter(pk=reason_id, kind=kind, active=True).first()
+        if found is not None:
+            return found
+    errors.add(field, _("Not an active reason of this kind."))
+    return None
+
+
+@transaction.atomic
+def deal_move(
+    *,
+    actor: Actor,
+    deal_id: int,
+    stage_id: int,
+    version: int,
+    won_reason_id: int | None = None,
+    lost_reason_id: int | None = None,
+    reason_text: str = "",
+) -> Deal:
+    """Move a deal to another stage of its pipeline, keeping the history of moves.
+
+    Won needs a won reason and lost a lost reason; a lost deal remembers the
+    stage it was lost at; reopening clears the close date and reasons.
+    """
+    user = actor.user
+    assert user is not None
+    deal = _locked(actor, deal_id, "edit")
+    errors = ErrorCollector()
+    target = Stage.objects.filter(pk=stage_id, pipeline_id=deal.pipeline_id).first()
+    if target is None:
+        raise ValidationFailed.on("stage_id", _("Not a stage of this deal's pipeline."))
+    if target.pk == deal.stage_id:
+        raise ValidationFailed.on("stage_id", _("The deal is at this stage already."))
+    if not isinstance(reason_text, str) or len(reason_text) > 2000 or "\x00" in reason_text:
+        errors.add("reason_text", _("At most 2000 characters of text."))
+    before = audit.snapshot(deal, AUDITED)
+    from_stage = deal.stage
+    now = timezone.now()
+    won = lost = None
+    if target.kind == StageKind.WON:
+        won = _reason(won_reason_id, ReasonKind.WON, "won_reason_id", errors)
+        if lost_reason_id is not None:
+            errors.add("lost_reason_id", _("A won deal has no lost reason."))
+    elif target.kind == StageKind.LOST:
+        lost = _reason(lost_reason_id, ReasonKind.LOST, "lost_reason_id", errors)
+        if won_reason_id is not None:
+            errors.add("won_reason_id", _("A lost deal has no won reason."))
+    else:
+        for field, value in (("won_reason_id", won_reason_id), ("lost_reason_id", lost_reason_id)):
+            if value is not None:
+                errors.add(field, _("An open stage takes no reason."))
+    errors.raise_if_any()
+    deal.stage, deal.status, deal.stage_entered_at = target, target.kind, now
+    deal.won_reason, deal.lost_reason = won, lost
+    if target.kind == StageKind.OPEN:
+        deal.closed_at, deal.lost_at_stage, deal.reason_text = None, None, ""
+    else:
+        deal.closed_at = now
+        deal.reason_text = reason_text
+        deal.lost_at_stage = from_stage if target.kind == StageKind.LOST else None
+    _save_versioned(deal, version)
+    StageChange.objects.create(
+        deal=deal,
+        from_stage=from_stage,
+        to_stage=target,
+        by=user,
+        actor_label=actor.label[:200],
+        at=now,
+    )
+    audit.record(actor, AuditAction.UPDATE, deal, audit.diff(before, audit.snapshot(deal, AUDITED)))
+    return deal
+
+
+@transaction.atomic
+def deal_set_participants(
+    *, actor: Actor, deal_id: int, participants: Sequence[Mapping[str, Any]]
+) -> list[DealParticipant]:
+    """Replace the users taking part in a deal, each with their part (measurer, installer...)."""
+    deal = _locked(actor, deal_id, "edit")
+    errors = ErrorCollector()
+    if len(participants) > MAX_PARTICIPANTS:
+        raise ValidationFailed.on("participants", _("At most %(n)d participants.") % {"n": 50})
+    wanted: list[tuple[int, str]] = []
+    for i, item in enumerate(participants):
+        user_id, role = item.get("user_id"), item.get("role")
+        if not isinstance(user_id, int) or isinstance(user_id, bool):
+            errors.add(f"{i}.user_id", _("Must be a user id."))
+            continue
+        if not isinstance(role, str) or not role.strip() or len(role) > 60 or "\x00" in role:
+            errors.add(f"{i}.role", _("A part of 1 to 60 characters is required."))
+            continue
+        if (user_id, role.strip()) in wanted:
+            errors.add(f"{i}", _("This user has this part already."))
+            continue
+        wanted.append((user_id, role.strip()))
+    ids = {u for u, _r in wanted}
+    active = set(User.objects.filter(pk__in=ids, is_active=True).values_list("pk", flat=True))
+    for i, (user_id, _role) in enumerate(wanted):
+        if user_id not in active:
+            errors.add(f"{i}.user_id", _("No such active user."))
+    errors.raise_if_any()
+    old = sorted(DealParticipant.objects.filter(deal=deal).values_list("user_id", "role"))
+    DealParticipant.objects.filter(deal=deal).delete()
+    rows = DealParticipant.objects.bulk_create(
+        [DealParticipant(deal=deal, user_id=u, role=r) for u, r in wanted]
+    )
+    new = sorted(wanted)
+    if old != new:
+        audit.record(
+            actor,
+            AuditAction.UPDATE,
+            deal,
+            {"participants": [[list(p) for p in old], [list(p) for p in new]]},
+        )
+    return rows

@@ -1,0 +1,241 @@
+"""Sign-in: throttling per account and per address, session rotation, CSRF on session writes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from kliento.core.choices import Role
+from kliento.core.models import CustomField, SignInFailure
+
+PASSWORD = "secret-pass-123"  # tests/factories.py
+
+
+@pytest.fixture
+def make_user(make_user):
+    # the shared factory sets the password without saving it
+    def make(*args, **kwargs):
+        user = make_user(*args, **kwargs)
+        user.save()
+        return user
+
+    return make
+
+
+@pytest.fixture(autouse=True)
+def _limits(settings):
+    settings.KLIENTO_LOGIN_MAX_FAILURES_ACCOUNT = 3
+    settings.KLIENTO_LOGIN_MAX_FAILURES_ADDRESS = 5
+    settings.KLIENTO_LOGIN_LOCK_SECONDS = 600
+
+
+def _sign_in(client, username, password, address="10.0.0.1"):
+    return client.post(
+        "/api/v1/session",
+        json.dumps({"username": username, "password": password}),
+        content_type="application/json",
+        REMOTE_ADDR=address,
+    )
+
+
+def test_sign_in_sets_a_new_session_and_me_works(manager):
+    client = Client()
+    client.get("/api/v1/session/csrf")  # an anonymous session may already exist
+    client.session.save()
+    old_key = client.session.session_key
+
+    response = _sign_in(client, manager.username, PASSWORD)
+
+    assert response.status_code == 200, response.content
+    assert response.json()["username"] == manager.username
+    new_key = client.cookies["sessionid"].value
+    assert new_key and new_key != old_key
+    assert client.get("/api/v1/me").json()["id"] == manager.pk
+
+
+def test_signing_in_as_someone_else_starts_a_new_session(manager, make_user):
+    other = make_user(Role.MANAGER)
+    client = Client()
+    _sign_in(client, manager.username, PASSWORD)
+    first = client.cookies["sessionid"].value
+
+    _sign_in(client, other.username, PASSWORD)
+
+    assert client.cookies["sessionid"].value != first
+    assert client.get("/api/v1/me").json()["id"] == other.pk
+
+
+def test_wrong_password_is_401_and_counted(manager):
+    response = _sign_in(Client(), manager.username, "wrong")
+
+    assert response.status_code == 401
+    assert response.json()["detail"] == "Wrong username or password."
+    assert SignInFailure.objects.filter(username=manager.username).count() == 1
+
+
+def test_unknown_user_gets_the_same_message(db):
+    response = _sign_in(Client(), "nobody", "wrong")
+
+    assert response.status_code == 401
+    assert response.json()["detail"] == "Wrong username or password."
+
+
+def test_account_locks_after_repeated_failures_even_with_the_right_password(manager):
+    client = Client()
+    statuses = [
+        _sign_in(client, manager.username, "wrong", address=f"10.0.0.{i}").status_code
+        for i in range(3)
+    ]
+
+    locked = _sign_in(client, manager.username, PASSWORD, address="10.9.9.9")
+
+    assert statuses == [401, 401, 429]
+    assert locked.status_code == 429
+    assert 0 < int(locked["Retry-After"]) <= 600
+    assert locked.json()["detail"] == ("Too many failed sign-in attempts. Try again in 10 minutes.")
+    assert "sessionid" not in locked.cookies
+
+
+def test_a_lock_does_not_extend_itself(manager):
+    client = Client()
+    for _ in range(3):
+        _sign_in(client, manager.username, "wrong")
+
+    for _ in range(5):
+        _sign_in(client, manager.username, "wrong")
+
+    assert SignInFailure.objects.filter(username=manager.username).count() == 3
+
+
+def test_the_lock_lifts_when_failures_leave_the_window(manager):
+    client = Client()
+    for _ in range(3):
+        _sign_in(client, manager.username, "wrong")
+    SignInFailure.objects.update(at=timezone.now() - dt.timedelta(seconds=601))
+
+    assert _sign_in(client, manager.username, PASSWORD).status_code == 200
+
+
+def test_retry_after_counts_from_the_failure_that_expires_first(manager):
+    client = Client()
+    for _ in range(3):
+        _sign_in(client, manager.username, "wrong")
+    SignInFailure.objects.update(at=timezone.now() - dt.timedelta(seconds=540))
+
+    response = _sign_in(client, manager.username, PASSWORD)
+
+    assert response.status_code == 429
+    assert 55 <= int(response["Retry-After"]) <= 61
+    assert "1 minute." in response.json()["detail"]
+
+
+def test_address_locks_after_failures_on_many_accounts(make_user):
+    victim = make_user(Role.MANAGER)
+    client = Client()
+    for i in range(5):
+        _sign_in(client, f"guess{i}", "wrong", address="192.0.2.7")
+
+    from_attacker = _sign_in(client, victim.username, PASSWORD, address="192.0.2.7")
+    from_elsewhere = _sign_in(client, victim.username, PASSWORD, address="198.51.100.1")
+
+    assert from_attacker.status_code == 429
+    assert "Retry-After" in from_attacker
+    assert from_elsewhere.status_code == 200
+
+
+def test_success_resets_the_account_failures(manager):
+    client = Client()
+    for _ in range(2):
+        _sign_in(client, manager.username, "wrong")
+
+    assert _sign_in(client, manager.username, PASSWORD).status_code == 200
+    assert not SignInFailure.objects.filter(username=manager.username).exists()
+    # two more failures do not lock: the count started again
+    for _ in range(2):
+        assert _sign_in(Client(), manager.username, "wrong").status_code == 401
+
+
+def test_inactive_user_cannot_sign_in(make_user):
+    user = make_user(Role.MANAGER, is_active=False)
+
+    assert _sign_in(Client(), user.username, PASSWORD).status_code == 401
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        '{"username": "a"}',
+        '{"username": "a", "password": "b", "remember": true}',
+        '{"username": "' + "a" * 151 + '", "password": "b"}',
+        '{"username": 5, "password": "b"}',
+        '{"username": ',
+    ],
+)
+def test_bad_sign_in_bodies_are_refused(db, body):
+    response = Client().post("/api/v1/session", body, content_type="application/json")
+
+    assert response.status_code == 422
+    assert not SignInFailure.objects.exists()
+
+
+def test_sign_in_from_a_form_post_is_refused(manager):
+    # a cross-site HTML form cannot send JSON: refusing forms stops login CSRF
+    response = Client().post(
+        "/api/v1/session",
+        {"username": manager.username, "password": PASSWORD},
+    )
+
+    assert response.status_code in (400, 415, 422)
+    assert "sessionid" not in response.cookies
+
+
+def test_sign_out_ends_the_session(manager):
+    client = Client()
+    _sign_in(client, manager.username, PASSWORD)
+    token = client.get("/api/v1/session/csrf").json()["csrf_token"]
+
+    response = client.delete("/api/v1/session", headers={"X-CSRFToken": token})
+
+    assert response.status_code == 204
+    assert client.get("/api/v1/me").status_code == 401
+
+
+def test_session_writes_need_the_csrf_token(make_user):
+    admin = make_user(Role.ADMIN)
+    client = Client(enforce_csrf_checks=True)
+    assert _sign_in(client, admin.username, PASSWORD).status_code == 200
+    body = json.dumps(
+        {"record_type": "deal", "key": "frame", "label": "Frame", "field_type": "text"}
+    )
+
+    without = client.post("/api/v1/custom-fields", body, content_type="application/json")
+    token = client.get("/api/v1/session/csrf").json()["csrf_token"]
+    with_token = client.post(
+        "/api/v1/custom-fields",
+        body,
+        content_type="application/json",
+        headers={"X-CSRFToken": token},
+    )
+
+    assert without.status_code == 403
+    assert with_token.status_code == 201, with_token.content
+    assert CustomField.objects.count() == 1
+
+
+def test_session_reads_work_without_a_csrf_token(manager):
+    client = Client(enforce_csrf_checks=True)
+    _sign_in(client, manager.username, PASSWORD)
+
+    assert client.get("/api/v1/me").status_code == 200
+
+
+def test_csrf_endpoint_sets_the_cookie(db):
+    response = Client().get("/api/v1/session/csrf")
+
+    assert response.status_code == 200
+    assert response.json()["csrf_token"]
+    assert "csrftoken" in response.cookies
