@@ -9,6 +9,7 @@ from typing import Any, Generic, TypeVar
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.multipartparser import MultiPartParserError
+from django.utils.translation import gettext as _
 from ninja import Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer, SessionAuth
@@ -89,29 +90,33 @@ def install_error_handlers(api: Any) -> None:
     def _validation(request: HttpRequest, exc: ValidationError) -> HttpResponse:
         errors = []
         for err in exc.errors:
-            message = str(err.get("msg", "Invalid value."))
+            message = str(err.get("msg", _("Invalid value.")))
             if err.get("type") == "extra_forbidden":
-                message = "Unknown field."
+                message = _("Unknown field.")
             errors.append((_field_of(err.get("loc", ())), message))
-        return api.create_response(request, error_body("Invalid input.", errors), status=422)
+        return api.create_response(request, error_body(_("Invalid input."), errors), status=422)
 
     @api.exception_handler(AuthenticationError)
     def _auth(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-        return api.create_response(request, error_body("Authentication required."), status=401)
+        return api.create_response(request, error_body(_("Authentication required.")), status=401)
 
     @api.exception_handler(HttpError)
     def _http(request: HttpRequest, exc: HttpError) -> HttpResponse:
         if exc.status_code == 400 and exc.message.startswith("Cannot parse request body"):
             # Malformed JSON is invalid input like any other: 422, nothing written.
-            body = error_body("Malformed JSON.", [("body", "The request body is not valid JSON.")])
+            body = error_body(
+                _("Malformed JSON."), [("body", _("The request body is not valid JSON."))]
+            )
             return api.create_response(request, body, status=422)
         return api.create_response(request, error_body(exc.message), status=exc.status_code)
 
     @api.exception_handler(MultiPartParserError)
     def _multipart(request: HttpRequest, exc: MultiPartParserError) -> HttpResponse:
-        body = error_body("Malformed upload.", [("file", "The multipart body could not be read.")])
+        body = error_body(
+            _("Malformed upload."), [("file", _("The multipart body could not be read."))]
+        )
         return api.create_response(request, body, status=422)
 
     @api.exception_handler(Http404)
     def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
-        return api.create_response(request, error_body("Not found."), status=404)
+        return api.create_response(request, error_body(_("Not found.")), status=404)

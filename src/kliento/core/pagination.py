@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from django.db import models
+from django.utils.translation import gettext as _
 
 from kliento.core.errors import ValidationFailed
 
@@ -41,7 +42,7 @@ def _decode(cursor: str, fields: list[models.Field[Any, Any]]) -> list[Any]:
             raise ValueError("cursor shape")
         return [f.to_python(v) for f, v in zip(fields, raw, strict=True)]
     except Exception:
-        raise ValidationFailed.on("cursor", "The cursor is not valid for this list.") from None
+        raise ValidationFailed.on("cursor", _("The cursor is not valid for this list.")) from None
 
 
 def resolve_ordering(
@@ -53,7 +54,10 @@ def resolve_ordering(
     name = key.lstrip("-")
     if name not in allowed:
         choices = ", ".join(sorted(allowed))
-        raise ValidationFailed.on("ordering", f"Sort by one of: {choices} (prefix - to reverse).")
+        raise ValidationFailed.on(
+            "ordering",
+            _("Sort by one of: %(choices)s (prefix - to reverse).") % {"choices": choices},
+        )
     return allowed[name], descending
 
 
@@ -67,7 +71,9 @@ def keyset_page(
     limit: int,
 ) -> Page[M]:
     if not 1 <= limit <= MAX_LIMIT:
-        raise ValidationFailed.on("limit", f"limit must be between 1 and {MAX_LIMIT}.")
+        raise ValidationFailed.on(
+            "limit", _("limit must be between 1 and %(max)d.") % {"max": MAX_LIMIT}
+        )
     field_name, descending = resolve_ordering(ordering, allowed, default)
     model = queryset.model
     names = [field_name, "pk"] if field_name not in ("id", "pk") else ["pk"]

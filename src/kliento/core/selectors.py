@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from kliento.core.errors import NotFound
 from kliento.core.models import Team, User
@@ -16,7 +17,7 @@ def users_for(user: User) -> QuerySet[User]:
 def user_get(user: User, user_id: int) -> User:
     found = users_for(user).filter(pk=user_id).first()
     if found is None:
-        raise NotFound("Not found.")
+        raise NotFound(_("Not found."))
     return found
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from kliento.core.errors import ValidationFailed
 
@@ -70,7 +71,9 @@ def _decode(cursor: str) -> tuple[dt.datetime, str, int]:
             raise ValueError("naive")
         return at, str(raw[1]), int(raw[2])
     except Exception:
-        raise ValidationFailed.on("cursor", "The cursor is not valid for this timeline.") from None
+        raise ValidationFailed.on(
+            "cursor", _("The cursor is not valid for this timeline.")
+        ) from None
 
 
 def timeline_page(
@@ -78,7 +81,7 @@ def timeline_page(
 ) -> tuple[list[Entry], str | None]:
     """One page of a record's timeline. The caller has checked the record is visible."""
     if not 1 <= limit <= 200:
-        raise ValidationFailed.on("limit", "limit must be between 1 and 200.")
+        raise ValidationFailed.on("limit", _("limit must be between 1 and %(max)d.") % {"max": 200})
     before = _decode(cursor) if cursor else None
     entries: list[Entry] = []
     for source in _sources:
@@ -93,8 +96,6 @@ def audit_source(
     record_type: str, record_id: int, before: tuple[dt.datetime, str, int] | None, limit: int
 ) -> list[Entry]:
     """Audited changes of the record: what changed, before -> after, and who did it."""
-    from django.utils.translation import gettext as _
-
     from kliento.core.choices import AuditAction
     from kliento.core.models import AuditEvent
 

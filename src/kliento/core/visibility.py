@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, TypeVar
 
 from django.db import models
+from django.utils.translation import gettext as _
 
 from kliento.core import records
 from kliento.core.choices import Scope
@@ -72,13 +73,21 @@ def get_visible(user: User, queryset: models.QuerySet[M], pk: object) -> M:
     try:
         return visible(user, queryset).get(pk=pk)
     except (queryset.model.DoesNotExist, ValueError, TypeError):
-        raise NotFound("Not found.") from None
+        raise NotFound(_("Not found.")) from None
+
+
+_ACTION_MESSAGES = {
+    "create": lambda: _("Your role may not create this kind of record."),
+    "edit": lambda: _("Your role may not change this kind of record."),
+    "delete": lambda: _("Your role may not delete this kind of record."),
+    "export": lambda: _("Your role may not export this kind of record."),
+}
 
 
 def require(user: User, record_type: str, action: str) -> None:
     """Refuse an action the role does not allow on this record type (create/edit/delete/export)."""
     if not getattr(rights(user, record_type), f"can_{action}"):
-        raise PermissionDenied(f"Your role may not {action} this kind of record.")
+        raise PermissionDenied(_ACTION_MESSAGES[action]())
 
 
 def may_assign(user: User) -> bool:
