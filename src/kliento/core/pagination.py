@@ -84,9 +84,14 @@ def keyset_page(
         values = _decode(cursor, fields)
         op = "lt" if descending else "gt"
         if len(names) == 2:
+            # "f >= v AND (f > v OR id > x)": the leading range lets both databases seek
+            # the index to the cursor; the plain OR form walks it from the start.
             queryset = queryset.filter(
-                models.Q(**{f"{names[0]}__{op}": values[0]})
-                | models.Q(**{names[0]: values[0], f"pk__{op}": values[1]})
+                models.Q(**{f"{names[0]}__{op}e": values[0]})
+                & (
+                    models.Q(**{f"{names[0]}__{op}": values[0]})
+                    | models.Q(**{f"pk__{op}": values[1]})
+                )
             )
         else:
             queryset = queryset.filter(**{f"pk__{op}": values[0]})
