@@ -264,14 +264,22 @@ def cases(s: Sample, model_rows: ModelRows) -> list[Case]:
     def at(values: list[Any], i: int) -> Any:
         return values[i % n]
 
-    # Like the API: one page per branch (last name, first name), merged by the caller.
+    # Like the API: the last-name (name key) matches in name order; when they do not
+    # fill the page, the other first-name matches by first name, each an index range.
     def sql_search_name(db: Db, i: int) -> None:
         lo = at(s.prefixes, i).casefold()
-        for column in ("name_key", "first_name_key"):
+        hi = lo + MAX_CHAR
+        rows = db.all(
+            f"SELECT {LIST_COLS} FROM {LIST_FROM} WHERE c.name_key >= ? AND c.name_key < ? "
+            "ORDER BY c.name_key, c.id LIMIT 51",
+            (lo, hi),
+        )
+        if len(rows) < 51:
             db.all(
-                f"SELECT {LIST_COLS} FROM {LIST_FROM} WHERE c.{column} >= ? AND c.{column} < ? "
-                "ORDER BY c.name_key, c.id LIMIT 51",
-                (lo, lo + MAX_CHAR),
+                f"SELECT {LIST_COLS} FROM {LIST_FROM} WHERE c.first_name_key >= ? "
+                "AND c.first_name_key < ? AND NOT (c.name_key >= ? AND c.name_key < ?) "
+                "ORDER BY c.first_name_key, c.name_key, c.id LIMIT ?",
+                (lo, hi, lo, hi, 51 - len(rows)),
             )
 
     def sql_by_channel(kind: str, values: list[str]) -> Callable[[Db, int], None]:
@@ -298,8 +306,8 @@ def cases(s: Sample, model_rows: ModelRows) -> list[Case]:
     def sql_deep(db: Db, i: int) -> None:
         key, pk = s.deep_key
         db.all(
-            f"SELECT {LIST_COLS} FROM {LIST_FROM} WHERE c.name_key > ? OR "
-            "(c.name_key = ? AND c.id > ?) ORDER BY c.name_key, c.id LIMIT 51",
+            f"SELECT {LIST_COLS} FROM {LIST_FROM} WHERE c.name_key >= ? AND "
+            "(c.name_key > ? OR c.id > ?) ORDER BY c.name_key, c.id LIMIT 51",
             (key, key, pk),
         )
 

@@ -1,4 +1,4 @@
-"""Fixtures every test can use: users of each role, API clients with a token."""
+"""Fixtures every test can use: users of each role and team, actors, API clients with a token."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from kliento.core.actors import Actor
 from kliento.core.choices import Role
 from kliento.core.models import User
 from kliento.core.tokens import token_issue
@@ -85,6 +86,28 @@ def admin(make_user) -> User:
 @pytest.fixture
 def manager(make_user) -> User:
     return make_user(Role.MANAGER)
+
+
+@pytest.fixture
+def colleague(make_user) -> User:
+    """A manager in the same team as `manager`."""
+    return make_user(Role.MANAGER)
+
+
+@pytest.fixture
+def stranger(make_user, other_team) -> User:
+    """A manager of another team."""
+    return make_user(Role.MANAGER, team=other_team)
+
+
+@pytest.fixture
+def head(make_user) -> User:
+    return make_user(Role.HEAD_OF_SALES)
+
+
+@pytest.fixture
+def actor(manager) -> Actor:
+    return Actor.of_user(manager)
 
 
 @pytest.fixture

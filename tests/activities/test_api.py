@@ -10,7 +10,7 @@ from kliento.activities.models import Activity, Reminder
 from kliento.core.actors import Actor
 from kliento.core.models import CustomField
 from tests.activities.conftest import T0
-from tests.activities.factories import ContactFactory, DealFactory
+from tests.factories import ContactFactory, DealFactory
 
 pytestmark = pytest.mark.django_db
 

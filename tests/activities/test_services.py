@@ -13,7 +13,7 @@ from kliento.core.choices import Role
 from kliento.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from kliento.core.models import AuditEvent, CustomField
 from tests.activities.conftest import T0
-from tests.activities.factories import ContactFactory, DealFactory, LeadFactory
+from tests.factories import ContactFactory, DealFactory, LeadFactory
 
 pytestmark = pytest.mark.django_db
 

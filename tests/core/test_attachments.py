@@ -14,7 +14,7 @@ from kliento.core.api_files import content_disposition
 from kliento.core.attachments import attachment_create, clean_file_name
 from kliento.core.choices import AuditAction, Role
 from kliento.core.models import Attachment, AuditEvent
-from tests.core.factories import (
+from tests.factories import (
     CSV,
     DOCX,
     ELF,
@@ -29,9 +29,9 @@ from tests.core.factories import (
     CompanyFactory,
     ContactFactory,
     LeadFactory,
+    TeamFactory,
     upload,
 )
-from tests.factories import TeamFactory
 
 
 def _post(client, record_type, record_id, name, content):

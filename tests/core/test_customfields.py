@@ -9,7 +9,7 @@ from kliento.core.customfields import clean_custom, filter_q
 from kliento.core.errors import ValidationFailed
 from kliento.core.models import CustomField, FieldType
 from kliento.customers.models import Contact
-from tests.core.factories import ContactFactory, CustomFieldFactory
+from tests.factories import ContactFactory, CustomFieldFactory
 
 
 @pytest.fixture

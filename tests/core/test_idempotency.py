@@ -12,7 +12,7 @@ from django.utils import timezone
 from kliento.core.choices import Role
 from kliento.core.idempotency import purge_expired
 from kliento.core.models import Attachment, CustomField, IdempotencyKey
-from tests.core.factories import PDF, CompanyFactory, upload
+from tests.factories import PDF, CompanyFactory, upload
 
 FIELD = {"record_type": "deal", "key": "frame", "label": "Frame", "field_type": "text"}
 

@@ -239,3 +239,39 @@ def test_csrf_endpoint_sets_the_cookie(db):
     assert response.status_code == 200
     assert response.json()["csrf_token"]
     assert "csrftoken" in response.cookies
+
+
+def _request_from(remote: str, forwarded: str | None = None):
+    from django.test import RequestFactory
+
+    meta = {"REMOTE_ADDR": remote}
+    if forwarded is not None:
+        meta["HTTP_X_FORWARDED_FOR"] = forwarded
+    return RequestFactory().post("/api/v1/session", **meta)
+
+
+def test_without_trusted_proxies_a_forwarded_header_is_ignored(settings):
+    from kliento.core.signin import client_address
+
+    settings.KLIENTO_TRUSTED_PROXIES = 0
+
+    assert client_address(_request_from("10.0.0.5", "203.0.113.9")) == "10.0.0.5"
+
+
+def test_behind_one_proxy_the_last_forwarded_entry_is_the_client(settings):
+    from kliento.core.signin import client_address
+
+    settings.KLIENTO_TRUSTED_PROXIES = 1
+
+    # The client forged the first entry; our proxy appended the real address.
+    request = _request_from("10.0.0.1", "198.51.100.66, 203.0.113.9")
+    assert client_address(request) == "203.0.113.9"
+
+
+def test_a_malformed_forwarded_entry_falls_back_to_the_peer(settings):
+    from kliento.core.signin import client_address
+
+    settings.KLIENTO_TRUSTED_PROXIES = 1
+
+    assert client_address(_request_from("10.0.0.1", "<script>")) == "10.0.0.1"
+    assert client_address(_request_from("10.0.0.1", "")) == "10.0.0.1"

@@ -12,7 +12,7 @@ from kliento.core.actors import Actor
 from kliento.core.audit import record
 from kliento.core.choices import AuditAction, Role
 from kliento.core.models import AuditEvent
-from tests.core.factories import PDF, CompanyFactory, ContactFactory, LeadFactory, upload
+from tests.factories import PDF, CompanyFactory, ContactFactory, LeadFactory, upload
 
 
 def _audit(actor, instance, action, changes, at=None):

@@ -7,7 +7,7 @@ import pytest
 from kliento.core.choices import AuditAction
 from kliento.core.models import AuditEvent, CustomField, FieldType
 from kliento.customers.models import Channel, Company, Contact, ImportantDate, Tag
-from tests.customers.factories import CompanyFactory, ContactFactory, add_channel
+from tests.factories import CompanyFactory, ContactFactory, add_channel
 
 
 def error_fields(response) -> set[str]:
@@ -317,9 +317,9 @@ def test_bad_list_parameters_are_422_naming_the_parameter(api, manager, path, pa
 # --- optimistic locking ----------------------------------------------------------------
 
 
-def test_a_stale_patch_is_409_and_overwrites_nothing(api, manager, teammate):
+def test_a_stale_patch_is_409_and_overwrites_nothing(api, manager, colleague):
     contact = ContactFactory(owner=manager, last_name="Original")
-    first, second = api(manager), api(teammate)
+    first, second = api(manager), api(colleague)
     assert (
         first.patch(f"/contacts/{contact.pk}", {"version": 1, "last_name": "Mine"}).status_code
         == 200

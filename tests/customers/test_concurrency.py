@@ -11,11 +11,11 @@ from kliento.core.actors import Actor
 from kliento.core.errors import Conflict
 from kliento.customers import services
 from kliento.customers.models import Channel, Contact
-from tests.customers.factories import ContactFactory
+from tests.factories import ContactFactory
 
 
 @pytest.mark.django_db(transaction=True)
-def test_concurrent_updates_from_the_same_version_let_exactly_one_through(manager, teammate):
+def test_concurrent_updates_from_the_same_version_let_exactly_one_through(manager, colleague):
     contact = ContactFactory(owner=manager, last_name="Start")
     barrier = threading.Barrier(2)
     outcomes: dict[str, str] = {}
@@ -36,7 +36,7 @@ def test_concurrent_updates_from_the_same_version_let_exactly_one_through(manage
 
     threads = [
         threading.Thread(target=save, args=(manager, "mine")),
-        threading.Thread(target=save, args=(teammate, "theirs")),
+        threading.Thread(target=save, args=(colleague, "theirs")),
     ]
     for t in threads:
         t.start()

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from kliento.customers import selectors
 from kliento.customers.models import Company, Contact
-from tests.customers.factories import CompanyFactory, ContactFactory
+from tests.factories import CompanyFactory, ContactFactory
 
 SAMPLE = {
     "owner": 1,

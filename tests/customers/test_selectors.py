@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
 from django.utils import timezone
@@ -12,7 +13,7 @@ from kliento.core.errors import NotFound, ValidationFailed
 from kliento.core.models import CustomField, FieldType
 from kliento.customers import selectors, services
 from kliento.customers.models import Company, Contact, Tag
-from tests.customers.factories import CompanyFactory, ContactFactory
+from tests.factories import CompanyFactory, ContactFactory
 
 
 def make_contact(user, first: str, last: str, **extra) -> Contact:
@@ -138,10 +139,10 @@ def test_name_order_is_by_the_search_key_then_id(manager):
     ]
 
 
-def test_filters_narrow_the_list(manager, teammate):
+def test_filters_narrow_the_list(manager, colleague):
     company = CompanyFactory(owner=manager)
     tagged = make_contact(manager, "A", "Tagged", tags=["vip"], region="Riga", source="web")
-    make_contact(teammate, "B", "Other", relationship="partner", company_id=company.pk)
+    make_contact(colleague, "B", "Other", relationship="partner", company_id=company.pk)
 
     def listed(**filters):
         return names(selectors.contact_list(manager, filters=filters))
@@ -150,7 +151,7 @@ def test_filters_narrow_the_list(manager, teammate):
     assert listed(region="Riga") == ["A Tagged"]
     assert listed(source="web") == ["A Tagged"]
     assert listed(relationship="partner") == ["B Other"]
-    assert listed(owner=teammate.pk) == ["B Other"]
+    assert listed(owner=colleague.pk) == ["B Other"]
     assert listed(team=manager.team_id) == ["B Other", "A Tagged"]  # by last name
     assert listed(company=company.pk) == ["B Other"]
     Contact.objects.filter(pk=tagged.pk).update(created_at=timezone.now() - dt.timedelta(days=10))
@@ -237,12 +238,12 @@ def test_an_unknown_ordering_or_bad_limit_is_refused(manager):
         selectors.contact_list(manager, q="Smi", ordering="created_at")
 
 
-def test_get_of_an_invisible_record_is_not_found(manager, outsider):
-    hidden = ContactFactory(owner=outsider)
+def test_get_of_an_invisible_record_is_not_found(manager, stranger):
+    hidden = ContactFactory(owner=stranger)
     with pytest.raises(NotFound):
         selectors.contact_get(manager, hidden.pk)
     with pytest.raises(NotFound):
-        selectors.company_get(manager, CompanyFactory(owner=outsider).pk)
+        selectors.company_get(manager, CompanyFactory(owner=stranger).pk)
 
 
 def test_search_key_columns_compare_byte_wise(db):
@@ -266,33 +267,117 @@ def test_search_key_columns_compare_byte_wise(db):
             assert cursor.fetchone() == (1, 1)
 
 
-@pytest.mark.parametrize("ordering", ["name", "-name"])
-def test_a_name_search_matching_last_and_first_names_pages_without_gaps_or_duplicates(
-    manager, ordering
-):
-    # given contacts matching "an" by last name, by first name, by both, and not at all
-    expected = set()
-    for i in range(4):
-        expected.add(ContactFactory(owner=manager, first_name="Zed", last_name=f"Andersons{i}").pk)
-        expected.add(ContactFactory(owner=manager, first_name=f"Anna{i}", last_name=f"Ozola{i}").pk)
-        expected.add(ContactFactory(owner=manager, first_name="Anete", last_name=f"Ančs{i}").pk)
-        ContactFactory(owner=manager, first_name="Bruno", last_name=f"Berg{i}")
-
-    # when the search is walked two rows at a time
+def _walk(user, q: str, ordering: str, limit: int) -> list[Contact]:
     seen: list[Contact] = []
     cursor = None
     while True:
-        page = selectors.contact_list(manager, q="an", ordering=ordering, cursor=cursor, limit=2)
+        page = selectors.contact_list(user, q=q, ordering=ordering, cursor=cursor, limit=limit)
         seen.extend(page.items)
         cursor = page.next_cursor
         if cursor is None:
-            break
+            return seen
 
-    # then every match comes exactly once, in name order
-    assert [c.pk for c in seen] == list(dict.fromkeys(c.pk for c in seen))
-    assert {c.pk for c in seen} == expected
-    keys = [(c.name_key, c.pk) for c in seen]
-    assert keys == sorted(keys, reverse=ordering.startswith("-"))
+
+def _search_order(contacts: list[Contact], low: str) -> list[int]:
+    """Last-name (name key) matches by name, then the other first-name matches by first name."""
+    by_name = sorted(
+        (c for c in contacts if c.name_key.startswith(low)), key=lambda c: (c.name_key, c.pk)
+    )
+    by_first = sorted(
+        (c for c in contacts if c.first_name_key.startswith(low) and c not in by_name),
+        key=lambda c: (c.first_name_key, c.name_key, c.pk),
+    )
+    return [c.pk for c in by_name + by_first]
+
+
+@pytest.mark.parametrize("limit", [1, 2, 3, 5, 50])
+@pytest.mark.parametrize("ordering", ["name", "-name"])
+def test_a_name_search_matching_last_and_first_names_pages_without_gaps_or_duplicates(
+    manager, ordering, limit
+):
+    # given contacts matching "an" by last name, by first name, by both, and not at all
+    matching = []
+    for i in range(4):
+        matching.append(ContactFactory(owner=manager, first_name="Zed", last_name=f"Andersons{i}"))
+        matching.append(ContactFactory(owner=manager, first_name=f"Anna{i}", last_name=f"Ozola{i}"))
+        matching.append(ContactFactory(owner=manager, first_name="Anete", last_name=f"Ančs{i}"))
+        matching.append(ContactFactory(owner=manager, first_name="Ann", last_name=f"Berg{i % 2}"))
+        ContactFactory(owner=manager, first_name="Bruno", last_name=f"Berg{i}")
+
+    # when the search is walked `limit` rows at a time
+    seen = _walk(manager, "an", ordering, limit)
+
+    # then every match comes exactly once: last-name matches in name order, then the
+    # first-name-only matches by first name (then name); "-name" is the exact reverse
+    expected = _search_order(matching, "an")
+    assert [c.pk for c in seen] == (expected[::-1] if ordering.startswith("-") else expected)
+
+
+def test_a_name_search_shows_a_scoped_user_only_what_they_may_see(manager, colleague, stranger):
+    # given matches owned by the manager, by a teammate and by someone of another team
+    visible = [
+        ContactFactory(owner=manager, first_name="Ivan", last_name="Ivanovs"),
+        ContactFactory(owner=colleague, first_name="Ivo", last_name="Zariņš"),
+        ContactFactory(owner=colleague, first_name="Pēteris", last_name="Ivanovskis"),
+    ]
+    ContactFactory(owner=stranger, first_name="Ivan", last_name="Ivanovs")
+    ContactFactory(owner=stranger, first_name="Iveta", last_name="Ozola")
+
+    for limit in (1, 2, 50):
+        seen = _walk(manager, "iv", "name", limit)
+        assert [c.pk for c in seen] == _search_order(visible, "iv")
+
+
+def test_a_search_cursor_of_one_list_is_refused_by_the_plain_list(manager):
+    for i in range(3):
+        ContactFactory(owner=manager, first_name="Anna", last_name=f"Berg{i}")
+    page = selectors.contact_list(manager, q="ann", limit=1)
+    assert page.next_cursor is not None
+    with pytest.raises(ValidationFailed) as caught:
+        selectors.contact_list(manager, cursor=page.next_cursor)
+    assert caught.value.errors[0].field == "cursor"
+
+
+def test_a_contact_row_names_only_a_company_the_user_may_see(api, manager, stranger, admin):
+    # given a contact of the manager's linked to a company another team owns
+    hidden = CompanyFactory(owner=stranger, name="Secret Client SIA")
+    shown = CompanyFactory(owner=manager, name="Our Client SIA")
+    linked = ContactFactory(owner=manager, last_name="Linked", company=hidden)
+    ours = ContactFactory(owner=manager, last_name="Ours", company=shown)
+
+    # when the manager lists and opens the contacts
+    rows = {c.pk: c for c in selectors.contact_list(manager).items}
+    body = api(manager).get("/contacts").json()["items"]
+    detail = api(manager).get(f"/contacts/{linked.pk}").json()
+
+    # then the company's id shows, but its name only where the company is visible
+    assert (rows[linked.pk].company_id, rows[linked.pk].company_visible) == (hidden.pk, False)
+    assert rows[ours.pk].company_visible is True
+    by_id = {row["id"]: row for row in body}
+    assert (by_id[linked.pk]["company_id"], by_id[linked.pk]["company_name"]) == (hidden.pk, None)
+    assert by_id[ours.pk]["company_name"] == "Our Client SIA"
+    assert (detail["company_id"], detail["company_name"]) == (hidden.pk, None)
+    assert "Secret Client" not in json.dumps(body) + json.dumps(detail)
+    # and whoever sees every company sees the name
+    assert selectors.contact_get(admin, linked.pk).company_visible is True
+    assert api(admin).get(f"/contacts/{linked.pk}").json()["company_name"] == "Secret Client SIA"
+
+
+def test_a_teammates_company_is_named_on_the_row(manager, colleague):
+    company = CompanyFactory(owner=colleague, name="Team Client SIA")
+    contact = ContactFactory(owner=manager, company=company)
+    assert selectors.contact_get(manager, contact.pk).company_visible is True
+    assert selectors.contact_list(manager).items[0].company_visible is True
+
+
+def test_the_company_condition_is_the_visibility_rule_seen_through_the_join():
+    from django.db.models import F, Q
+
+    rule = Q(owner_id=3) | Q(team_id=1)
+    assert selectors._through(rule, "company") == Q(company__owner_id=3) | Q(company__team_id=1)
+    assert selectors._through(~Q(pk__in=[]), "company") == ~Q(company__pk__in=[])
+    # an expression it cannot re-root makes the caller fall back to a subquery
+    assert selectors._through(Q(F("owner_id")), "company") is None
 
 
 def test_email_search_also_finds_a_primary_email_kept_only_on_the_row(manager):

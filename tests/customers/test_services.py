@@ -10,7 +10,7 @@ from kliento.core.errors import Conflict, NotFound, PermissionDenied, Validation
 from kliento.core.models import AuditEvent, CustomField, FieldType
 from kliento.customers import services
 from kliento.customers.models import Channel, Company, Contact, ImportantDate, Tag
-from tests.customers.factories import CompanyFactory, ContactFactory
+from tests.factories import CompanyFactory, ContactFactory
 
 
 def fields_of(exc: ValidationFailed) -> set[str]:
@@ -97,25 +97,25 @@ def test_company_create_sets_the_name_key_and_records_an_audit_row(manager):
     assert event.changes["tags"] == [None, ["b2b"]]
 
 
-def test_a_manager_may_not_give_a_new_record_to_someone_else(manager, teammate):
+def test_a_manager_may_not_give_a_new_record_to_someone_else(manager, colleague):
     with pytest.raises(ValidationFailed) as caught:
         services.contact_create(
-            actor=Actor.of_user(manager), data={"last_name": "X", "owner_id": teammate.pk}
+            actor=Actor.of_user(manager), data={"last_name": "X", "owner_id": colleague.pk}
         )
     assert fields_of(caught.value) == {"owner_id"}
     assert Contact.objects.count() == 0
 
 
-def test_a_head_of_sales_may_assign_and_the_team_follows_the_owner(head, outsider):
+def test_a_head_of_sales_may_assign_and_the_team_follows_the_owner(head, stranger):
     contact = services.contact_create(
-        actor=Actor.of_user(head), data={"last_name": "X", "owner_id": outsider.pk}
+        actor=Actor.of_user(head), data={"last_name": "X", "owner_id": stranger.pk}
     )
-    assert contact.owner_id == outsider.pk
-    assert contact.team_id == outsider.team_id
+    assert contact.owner_id == stranger.pk
+    assert contact.team_id == stranger.team_id
 
 
-def test_contact_company_must_be_visible_to_the_user(manager, outsider):
-    hidden = CompanyFactory(owner=outsider)
+def test_contact_company_must_be_visible_to_the_user(manager, stranger):
+    hidden = CompanyFactory(owner=stranger)
     with pytest.raises(ValidationFailed) as caught:
         services.contact_create(
             actor=Actor.of_user(manager), data={"last_name": "X", "company_id": hidden.pk}
@@ -273,8 +273,8 @@ def test_update_without_a_version_is_refused(manager):
     assert fields_of(caught.value) == {"version"}
 
 
-def test_a_manager_may_not_take_a_teammates_record(manager, teammate):
-    contact = ContactFactory(owner=teammate)
+def test_a_manager_may_not_take_a_teammates_record(manager, colleague):
+    contact = ContactFactory(owner=colleague)
     with pytest.raises(ValidationFailed) as caught:
         services.contact_update(
             actor=Actor.of_user(manager),
@@ -283,11 +283,11 @@ def test_a_manager_may_not_take_a_teammates_record(manager, teammate):
         )
     assert fields_of(caught.value) == {"owner_id"}
     contact.refresh_from_db()
-    assert contact.owner_id == teammate.pk
+    assert contact.owner_id == colleague.pk
 
 
-def test_updating_a_record_of_another_team_is_not_found(manager, outsider):
-    contact = ContactFactory(owner=outsider)
+def test_updating_a_record_of_another_team_is_not_found(manager, stranger):
+    contact = ContactFactory(owner=stranger)
     with pytest.raises(NotFound):
         services.contact_update(
             actor=Actor.of_user(manager), contact_id=contact.pk, data={"version": 1}

@@ -6,14 +6,14 @@ import pytest
 
 from kliento.core.choices import Role
 from kliento.customers.models import Company, Contact
-from tests.customers.factories import CompanyFactory, ContactFactory, add_channel
+from tests.factories import CompanyFactory, ContactFactory, add_channel
 
 
 @pytest.fixture
-def world(manager, teammate, outsider):
+def world(manager, colleague, stranger):
     """One contact and one company each for the manager, a teammate and another team's manager."""
     rows = {}
-    for who, user in (("own", manager), ("team", teammate), ("other", outsider)):
+    for who, user in (("own", manager), ("team", colleague), ("other", stranger)):
         contact = ContactFactory(owner=user, first_name="Visible", last_name=f"Zeta{who}")
         add_channel(contact, "email", f"{who}@example.lv")
         add_channel(

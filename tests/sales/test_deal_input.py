@@ -7,7 +7,7 @@ import pytest
 from kliento.core.models import AuditEvent, CustomField
 from kliento.customers.models import Company
 from kliento.sales.models import Deal, StageChange
-from tests.sales.factories import deal_for
+from tests.factories import deal_for
 
 
 @pytest.mark.parametrize(

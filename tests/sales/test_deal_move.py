@@ -10,7 +10,7 @@ from kliento.core.models import AuditEvent
 from kliento.core.timeline import timeline_page
 from kliento.sales.models import Deal, StageChange
 from kliento.sales.timeline import stage_change_entries
-from tests.sales.factories import deal_for, make_pipeline, stage_of
+from tests.factories import deal_for, make_pipeline, stage_of
 
 
 def move(api, user, deal, stage, version=None, **extra):

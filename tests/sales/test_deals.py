@@ -9,7 +9,7 @@ from kliento.core.choices import Role
 from kliento.core.models import AuditEvent
 from kliento.sales import selectors, services
 from kliento.sales.models import Deal, DealParticipant, StageChange
-from tests.sales.factories import deal_for, make_pipeline, stage_of
+from tests.factories import deal_for, make_pipeline, stage_of
 
 
 def test_create_puts_the_deal_at_the_first_open_stage_and_records_it(api, manager, pipeline):

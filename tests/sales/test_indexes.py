@@ -6,7 +6,7 @@ from django.db import connection
 
 from kliento.core.pagination import keyset_page
 from kliento.sales import selectors
-from tests.sales.factories import deal_for
+from tests.factories import deal_for
 
 
 def _plan(queryset) -> str:

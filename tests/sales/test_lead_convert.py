@@ -12,7 +12,7 @@ from kliento.core.models import AuditEvent
 from kliento.customers.models import Company, Contact
 from kliento.sales import services
 from kliento.sales.models import Deal, Lead, StageChange
-from tests.sales.factories import LeadFactory, make_pipeline, stage_of
+from tests.factories import LeadFactory, make_pipeline, stage_of
 
 
 @pytest.fixture

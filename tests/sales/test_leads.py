@@ -9,7 +9,7 @@ import pytest
 from kliento.core.choices import Role
 from kliento.core.models import AuditEvent, CustomField
 from kliento.sales.models import Lead
-from tests.sales.factories import LeadFactory
+from tests.factories import LeadFactory
 
 FULL = {
     "title": "Windows for a flat",

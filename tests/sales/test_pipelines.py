@@ -7,7 +7,7 @@ import pytest
 from kliento.core.choices import Role
 from kliento.sales.choices import StageKind
 from kliento.sales.models import DealReason, Pipeline, Stage
-from tests.sales.factories import deal_for, stage_of
+from tests.factories import deal_for, stage_of
 
 STAGES = [
     {"name": "First interest", "probability": 10, "responsible_role": "manager"},
@@ -175,7 +175,7 @@ def test_removing_an_unused_stage_works_and_rename_and_deactivate(api, admin, pi
 
 
 def test_a_stage_from_another_pipeline_cannot_be_named(api, admin, pipeline):
-    from tests.sales.factories import make_pipeline
+    from tests.factories import make_pipeline
 
     other = make_pipeline("Other")
     stages = [{"id": s.pk, "name": s.name, "kind": s.kind} for s in other.stages.all()]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from kliento.core.models import User
 from kliento.sales.models import DealParticipant
-from tests.sales.factories import LeadFactory, deal_for, make_pipeline
+from tests.factories import LeadFactory, deal_for, make_pipeline
 
 
 def _pinned(api, user: User, path: str, params: dict, expected: int, django_assert_num_queries):

@@ -6,7 +6,7 @@ import pytest
 
 from kliento.core.choices import Role
 from kliento.sales.models import Deal, DealParticipant
-from tests.sales.factories import deal_for, stage_of
+from tests.factories import deal_for, stage_of
 
 
 @pytest.fixture

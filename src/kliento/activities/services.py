@@ -16,10 +16,10 @@ from django.utils.translation import gettext as _
 
 from kliento.activities.choices import ActivityKind, Outcome
 from kliento.activities.models import Activity, Reminder
-from kliento.core import audit, customfields, visibility
+from kliento.core import audit, inputs, visibility
 from kliento.core.actors import Actor
 from kliento.core.choices import AuditAction
-from kliento.core.errors import Conflict, ErrorCollector, NotFound, ValidationFailed
+from kliento.core.errors import Conflict, ErrorCollector, ValidationFailed
 from kliento.core.models import User
 from kliento.core.notifications import notification_create
 from kliento.core.outbox import email_enabled, outbox_enqueue
@@ -39,6 +39,8 @@ PLAIN_FIELDS = (
     "outcome_text",
     "next_step",
 )
+TEXT_FIELDS = frozenset({"subject", "body", "outcome_text", "next_step"})
+TIME_FIELDS = frozenset({"due_at", "start_at", "end_at"})
 # API field -> (model, record type, model attribute)
 LINKS: dict[str, tuple[type[Model], str, str]] = {
     "contact_id": (Contact, "contact", "contact"),
@@ -77,33 +79,19 @@ def _snapshot(activity: Activity) -> dict[str, Any]:
     return values
 
 
-def _resolve_owner(user: User, owner_id: int | None, errors: ErrorCollector) -> User | None:
-    if owner_id is None or owner_id == user.pk:
-        return user
-    if not visibility.may_assign(user):
-        errors.add("owner_id", _("You may not give an activity to someone else."))
-        return None
-    owner = User.objects.filter(pk=owner_id, is_active=True).first()
-    if owner is None:
-        errors.add("owner_id", _("No active user with this id."))
-    return owner
-
-
-def _resolve_links(user: User, data: Mapping[str, Any], errors: ErrorCollector) -> dict[str, Any]:
-    """The linked records named in `data`, each visible to the user (else a field error)."""
-    found: dict[str, Any] = {}
+def _set_links(
+    activity: Activity, user: User, data: Mapping[str, Any], errors: ErrorCollector
+) -> None:
+    """Link the records named in `data`, each visible to the user (else a field error)."""
     for field, (model, _record_type, attribute) in LINKS.items():
         if field not in data:
             continue
         pk = data[field]
-        if pk is None:
-            found[attribute] = None
-            continue
-        try:
-            found[attribute] = visibility.get_visible(user, model._default_manager.all(), pk)
-        except NotFound:
-            errors.add(field, _("No such record, or you may not see it."))
-    return found
+        record = inputs.visible_record(user, model._default_manager.all(), pk, field, errors)
+        if pk is None or record is not None:
+            setattr(activity, attribute, record)
+            if attribute == "deal":
+                activity.deal_stage_id = record.stage_id if record is not None else None
 
 
 def _clean_reminders(values: Iterable[Any] | None, errors: ErrorCollector) -> list[int] | None:
@@ -176,42 +164,36 @@ def _apply(
     activity: Activity, user: User, data: Mapping[str, Any], errors: ErrorCollector
 ) -> list[int] | None:
     """Copy `data` onto `activity` (unsaved); returns the new reminder minutes if given."""
+    creating = activity.pk is None
     for name in PLAIN_FIELDS:
-        if name in data:
+        if name in TEXT_FIELDS:
+            if name in data or (name == "subject" and creating):
+                limit = inputs.max_length(Activity, name)
+                text = inputs.text(data.get(name), name, limit, errors, required=name == "subject")
+                if text is not None:
+                    setattr(activity, name, text)
+        elif name in data:
             value = data[name]
-            if value is None and name not in ("due_at", "start_at", "end_at"):
-                value = ""
-            setattr(activity, name, value)
-    if not (activity.subject or "").strip():
-        errors.add("subject", _("A subject is required."))
+            setattr(activity, name, "" if value is None and name not in TIME_FIELDS else value)
     if activity.kind not in ActivityKind.values:
         errors.add("kind", _("Unknown kind of activity."))
     if activity.outcome not in Outcome.values:
         errors.add("outcome", _("Unknown outcome."))
     if "done" in data and data["done"] is not None:
-        done = bool(data["done"])
+        done = inputs.boolean(data["done"], "done", errors)
         if done and not activity.done:
             activity.done_at = timezone.now()
-        elif not done:
+        elif done is False:
             activity.done_at = None
-        activity.done = done
-    if "owner_id" in data:
-        owner = _resolve_owner(user, data["owner_id"], errors)
-        if owner is not None:
-            activity.owner = owner
-            activity.team_id = owner.team_id
-    links = _resolve_links(user, data, errors)
-    for attribute, record in links.items():
-        setattr(activity, attribute, record)
-        if attribute == "deal":
-            activity.deal_stage_id = record.stage_id if record is not None else None
+        if done is not None:
+            activity.done = done
+    owner = inputs.owner(user, data, errors, current=None if creating else activity.owner_id)
+    inputs.set_owner(activity, owner)
+    _set_links(activity, user, data, errors)
     if "custom" in data:
-        try:
-            activity.custom = customfields.clean_custom(
-                RECORD_TYPE, data["custom"], current=activity.custom
-            )
-        except ValidationFailed as exc:
-            errors.errors.extend(exc.errors)
+        custom = inputs.custom(RECORD_TYPE, data["custom"], errors, current=activity.custom)
+        if custom is not None:
+            activity.custom = custom
     return _clean_reminders(data.get("reminders"), errors) if "reminders" in data else None
 
 
@@ -240,16 +222,15 @@ def _locked(user: User, activity_id: int) -> Activity:
 def activity_update(*, actor: Actor, activity_id: int, data: Mapping[str, Any]) -> Activity:
     """Change fields of an activity; `data["version"]` is the version the client read."""
     user = _user_of(actor)
-    expected = data.get("version")
     with transaction.atomic():
         activity = _locked(user, activity_id)
         visibility.require(user, RECORD_TYPE, "edit")
-        if expected is None:
-            raise ValidationFailed.on("version", _("Send the version you read."))
+        errors = ErrorCollector()
+        expected = inputs.version(data.get("version"), errors)
+        errors.raise_if_any()
         if activity.version != expected:
             raise Conflict(_("Someone else changed this activity; reload it and try again."))
         before = _snapshot(activity)
-        errors = ErrorCollector()
         reminders = _apply(activity, user, data, errors)
         current = sorted(
             Reminder.objects.filter(activity_id=activity.pk).values_list(

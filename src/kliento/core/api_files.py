@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from urllib.parse import quote
 
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest
 from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from pydantic import Field
@@ -88,7 +88,7 @@ def attachment_detail(request: HttpRequest, attachment_id: int) -> object:
     response={200: None, **ERRORS},
     summary="Download a file (served as an attachment, never rendered)",
 )
-def attachment_download(request: HttpRequest, attachment_id: int) -> HttpResponse:
+def attachment_download(request: HttpRequest, attachment_id: int) -> FileResponse:
     found = attachments.attachment_get(caller(request), attachment_id)
     response = FileResponse(attachments.attachment_open(found), content_type=found.content_type)
     response["Content-Disposition"] = content_disposition(found.original_name)

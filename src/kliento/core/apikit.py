@@ -5,12 +5,13 @@ Domain services never import this module; only the `api.py` of each app does.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
-from ninja import Schema
+from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer, SessionAuth
 from pydantic import ConfigDict
@@ -80,43 +81,64 @@ def error_body(detail: str, errors: list[tuple[str, str]] | None = None) -> dict
     return {"detail": detail, "errors": [{"field": f, "message": m} for f, m in (errors or [])]}
 
 
-def install_error_handlers(api: Any) -> None:
-    @api.exception_handler(DomainError)
-    def _domain(request: HttpRequest, exc: DomainError) -> HttpResponse:
-        body = error_body(exc.message, [(e.field, e.message) for e in exc.errors])
-        return api.create_response(request, body, status=exc.status)
+def _domain(exc: DomainError) -> tuple[int, dict[str, Any]]:
+    return exc.status, error_body(exc.message, [(e.field, e.message) for e in exc.errors])
 
-    @api.exception_handler(ValidationError)
-    def _validation(request: HttpRequest, exc: ValidationError) -> HttpResponse:
-        errors = []
-        for err in exc.errors:
-            message = str(err.get("msg", _("Invalid value.")))
-            if err.get("type") == "extra_forbidden":
-                message = _("Unknown field.")
-            errors.append((_field_of(err.get("loc", ())), message))
-        return api.create_response(request, error_body(_("Invalid input."), errors), status=422)
 
-    @api.exception_handler(AuthenticationError)
-    def _auth(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-        return api.create_response(request, error_body(_("Authentication required.")), status=401)
+def _validation(exc: ValidationError) -> tuple[int, dict[str, Any]]:
+    errors = []
+    for err in exc.errors:
+        message = str(err.get("msg", _("Invalid value.")))
+        if err.get("type") == "extra_forbidden":
+            message = _("Unknown field.")
+        errors.append((_field_of(err.get("loc", ())), message))
+    return 422, error_body(_("Invalid input."), errors)
 
-    @api.exception_handler(HttpError)
-    def _http(request: HttpRequest, exc: HttpError) -> HttpResponse:
-        if exc.status_code == 400 and exc.message.startswith("Cannot parse request body"):
-            # Malformed JSON is invalid input like any other: 422, nothing written.
-            body = error_body(
-                _("Malformed JSON."), [("body", _("The request body is not valid JSON."))]
-            )
-            return api.create_response(request, body, status=422)
-        return api.create_response(request, error_body(exc.message), status=exc.status_code)
 
-    @api.exception_handler(MultiPartParserError)
-    def _multipart(request: HttpRequest, exc: MultiPartParserError) -> HttpResponse:
-        body = error_body(
-            _("Malformed upload."), [("file", _("The multipart body could not be read."))]
+def _authentication(exc: AuthenticationError) -> tuple[int, dict[str, Any]]:
+    return 401, error_body(_("Authentication required."))
+
+
+def _http(exc: HttpError) -> tuple[int, dict[str, Any]]:
+    if exc.status_code == 400 and exc.message.startswith("Cannot parse request body"):
+        # Malformed JSON is invalid input like any other: 422, nothing written.
+        return 422, error_body(
+            _("Malformed JSON."), [("body", _("The request body is not valid JSON."))]
         )
-        return api.create_response(request, body, status=422)
+    return exc.status_code, error_body(exc.message)
 
-    @api.exception_handler(Http404)
-    def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
-        return api.create_response(request, error_body(_("Not found.")), status=404)
+
+def _multipart(exc: MultiPartParserError) -> tuple[int, dict[str, Any]]:
+    return 422, error_body(
+        _("Malformed upload."), [("file", _("The multipart body could not be read."))]
+    )
+
+
+def _not_found(exc: Http404) -> tuple[int, dict[str, Any]]:
+    return 404, error_body(_("Not found."))
+
+
+# Exception -> (status, body): every error leaves the API in one shape.
+_HANDLERS: list[tuple[type[Exception], Callable[[Any], tuple[int, dict[str, Any]]]]] = [
+    (DomainError, _domain),
+    (ValidationError, _validation),
+    (AuthenticationError, _authentication),
+    (HttpError, _http),
+    (MultiPartParserError, _multipart),
+    (Http404, _not_found),
+]
+
+
+def _responder(
+    api: NinjaAPI, to_body: Callable[[Any], tuple[int, dict[str, Any]]]
+) -> Callable[[HttpRequest, Any], HttpResponse]:
+    def handler(request: HttpRequest, exc: Any) -> HttpResponse:
+        status, body = to_body(exc)
+        return api.create_response(request, body, status=status)
+
+    return handler
+
+
+def install_error_handlers(api: NinjaAPI) -> None:
+    for exc_class, to_body in _HANDLERS:
+        api.add_exception_handler(exc_class, _responder(api, to_body))

@@ -8,6 +8,7 @@ disk, or an S3-compatible store), under a name that never comes from the user.
 from __future__ import annotations
 
 import codecs
+import datetime as dt
 import hashlib
 import unicodedata
 from collections.abc import Iterator
@@ -52,8 +53,11 @@ CSV_TYPE = "text/csv; charset=utf-8"
 
 
 class Upload(Protocol):
-    name: str | None
-    size: int | None
+    @property
+    def name(self) -> str | None: ...
+
+    @property
+    def size(self) -> int | None: ...
 
     def chunks(self, chunk_size: int | None = None) -> Iterator[bytes]: ...
 
@@ -175,9 +179,14 @@ def attachment_get(user: User, attachment_id: int) -> Attachment:
     return found
 
 
-def attachment_open(attachment: Attachment) -> File:
+def _stored_name(attachment: Attachment) -> str:
+    # Every saved attachment has a stored file; the name is never empty.
+    return str(attachment.file.name)
+
+
+def attachment_open(attachment: Attachment) -> File[bytes]:
     try:
-        return default_storage.open(attachment.file.name, "rb")
+        return default_storage.open(_stored_name(attachment), "rb")
     except FileNotFoundError:
         raise NotFound(_("The file is missing from storage.")) from None
 
@@ -216,7 +225,7 @@ def attachment_create(
             attachment.save()
             audit.record(actor, AuditAction.UPDATE, parent, {"attachment": [None, name]})
     except BaseException:
-        default_storage.delete(attachment.file.name)
+        default_storage.delete(_stored_name(attachment))
         raise
     return attachment
 
@@ -228,7 +237,7 @@ def attachment_delete(*, actor: Actor, attachment_id: int) -> None:
         attachment = attachment_get(user, attachment_id)
         visibility.require(user, attachment.record_type, "edit")
         parent = parent_get(user, attachment.record_type, attachment.record_id)
-        stored = attachment.file.name
+        stored = _stored_name(attachment)
         attachment.delete()
         audit.record(
             actor, AuditAction.UPDATE, parent, {"attachment": [attachment.original_name, None]}
@@ -240,7 +249,7 @@ def attachment_delete(*, actor: Actor, attachment_id: int) -> None:
 
 
 def timeline_source(
-    record_type: str, record_id: int, before: tuple | None, limit: int
+    record_type: str, record_id: int, before: tuple[dt.datetime, str, int] | None, limit: int
 ) -> list[Entry]:
     rows = Attachment.objects.filter(record_type=record_type, record_id=record_id)
     if before is not None:

@@ -189,10 +189,10 @@ class JsonListHas(Expression):
     def get_source_expressions(self) -> list[Any]:
         return [self.column]
 
-    def set_source_expressions(self, exprs: list[Any]) -> None:
+    def set_source_expressions(self, exprs: Any) -> None:
         (self.column,) = exprs
 
-    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+    def as_sql(self, compiler: Any, connection: Any) -> Any:
         column_sql, params = compiler.compile(self.column)
         path = '$."' + self.key.replace('"', "") + '"'
         # Only a compiled column name is interpolated; the path and value are parameters.

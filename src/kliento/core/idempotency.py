@@ -40,8 +40,8 @@ def _error(status: int, detail: str, field: str | None = None) -> JsonResponse:
 
 def _user_of(request: HttpRequest) -> User | None:
     user = getattr(request, "user", None)
-    if user is not None and user.is_authenticated:
-        return user  # type: ignore[return-value]
+    if isinstance(user, User) and user.is_authenticated:
+        return user
     header = request.headers.get("Authorization", "")
     scheme, _sep, key = header.partition(" ")
     if scheme.lower() == "bearer" and key.strip():
@@ -53,7 +53,7 @@ def _user_of(request: HttpRequest) -> User | None:
 
 def _request_hash(request: HttpRequest) -> str:
     digest = hashlib.sha256()
-    digest.update(request.method.encode() + b" " + request.get_full_path().encode() + b"\n")
+    digest.update((request.method or "").encode() + b" " + request.get_full_path().encode() + b"\n")
     if request.content_type == "multipart/form-data":
         # Hash the parsed form instead of the raw body: uploads stream to disk and
         # reading `body` would pull a large file into memory.

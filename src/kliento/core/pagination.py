@@ -1,15 +1,22 @@
 """Keyset (cursor) pagination: as fast a million rows deep as on page one.
 
 A cursor holds the sort values of the last row served; the next page asks for
-rows strictly after it in (sort column, id) order, which an index on
-(sort column, id) answers without counting or skipping rows.
+rows strictly after it in (sort columns..., id) order, which an index on
+(sort columns..., id) answers without counting or skipping rows.
+
+A list may be a sequence of *segments*, each a filter with its own order, served
+one after the other: a nullable sort column is two (the rows with a value, then
+the rows without: NULLs last in either direction, the same on every database),
+and a name search is two (last-name matches, then first-name ones).
+Each segment is one index range read in order; a page that crosses from one
+segment into the next costs one more query (only when the next one has rows).
 """
 
 from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -28,21 +35,50 @@ class Page(Generic[M]):
     next_cursor: str | None
 
 
+@dataclass(frozen=True)
+class Segment:
+    """Rows matching `where`, in `order` (model field names, "pk" last)."""
+
+    where: models.Q
+    order: tuple[str, ...]
+
+
 def encode_cursor(values: list[Any]) -> str:
     """The cursor that continues after a row with these sort values (the last is the id)."""
     raw = json.dumps([None if v is None else str(v) for v in values], separators=(",", ":"))
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
-def _decode(cursor: str, fields: list[models.Field[Any, Any]]) -> list[Any]:
+def _invalid_cursor() -> ValidationFailed:
+    return ValidationFailed.on("cursor", _("The cursor is not valid for this list."))
+
+
+def _raw(cursor: str) -> list[Any]:
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         raw = json.loads(base64.urlsafe_b64decode(padded.encode()).decode())
-        if not isinstance(raw, list) or len(raw) != len(fields):
-            raise ValueError("cursor shape")
-        return [f.to_python(v) for f, v in zip(fields, raw, strict=True)]
     except Exception:
-        raise ValidationFailed.on("cursor", _("The cursor is not valid for this list.")) from None
+        raise _invalid_cursor() from None
+    if not isinstance(raw, list) or not all(v is None or isinstance(v, str) for v in raw):
+        raise _invalid_cursor()
+    return raw
+
+
+def _decode(raw: list[Any], fields: list[models.Field[Any, Any]]) -> list[Any]:
+    if len(raw) != len(fields):
+        raise _invalid_cursor()
+    values = []
+    for field, value in zip(fields, raw, strict=True):
+        if value is None:
+            if not field.null:
+                raise _invalid_cursor()
+            values.append(None)
+            continue
+        try:
+            values.append(field.to_python(value))
+        except Exception:
+            raise _invalid_cursor() from None
+    return values
 
 
 def resolve_ordering(
@@ -61,6 +97,92 @@ def resolve_ordering(
     return allowed[name], descending
 
 
+def check_limit(limit: int) -> None:
+    if not 1 <= limit <= MAX_LIMIT:
+        raise ValidationFailed.on(
+            "limit", _("limit must be between 1 and %(max)d.") % {"max": MAX_LIMIT}
+        )
+
+
+def _fields(model: type[models.Model], order: Sequence[str]) -> list[models.Field[Any, Any]]:
+    return [model._meta.pk if n == "pk" else model._meta.get_field(n) for n in order]  # type: ignore[misc]
+
+
+def after(order: Sequence[str], values: Sequence[Any], descending: bool) -> models.Q:
+    """Rows strictly after `values` in `order`, written so an index on `order` seeks to it.
+
+    "f >= v AND (f > v OR <the same for the next columns>)": the leading range lets
+    both databases start the index walk at the cursor; the plain OR form walks it from
+    the start. A None value is a column that is NULL throughout the segment: skipped.
+    """
+    op = "lt" if descending else "gt"
+    condition = models.Q(**{f"{order[-1]}__{op}": values[-1]})
+    for name, value in zip(reversed(order[:-1]), reversed(values[:-1]), strict=True):
+        if value is None:
+            continue
+        condition = models.Q(**{f"{name}__{op}e": value}) & (
+            models.Q(**{f"{name}__{op}": value}) | condition
+        )
+    return condition
+
+
+def segmented_page(
+    queryset: models.QuerySet[M],
+    segments: Sequence[Segment],
+    *,
+    descending: bool,
+    cursor: str | None,
+    limit: int,
+    reverse_segments: bool = True,
+) -> Page[M]:
+    """One page of the segments served in turn (each descending if `descending`, and then
+    in reverse order too unless `reverse_segments` is False).
+
+    The cursor holds the segment's number (when there are several) and the last
+    row's values of that segment's order.
+    """
+    check_limit(limit)
+    model = queryset.model
+    sequence = list(range(len(segments)))
+    if descending and reverse_segments:
+        sequence.reverse()
+    position, values = 0, None
+    if cursor:
+        raw = _raw(cursor)
+        if len(segments) > 1:
+            if not raw or raw[0] not in {str(i) for i in sequence}:
+                raise _invalid_cursor()
+            index, raw = int(raw[0]), raw[1:]
+            position = sequence.index(index)
+        values = _decode(raw, _fields(model, segments[sequence[position]].order))
+    rows: list[M] = []
+    origins: list[int] = []  # the segment each row came from
+    todo = sequence[position:]
+    for step, index in enumerate(todo):
+        segment = segments[index]
+        part = queryset.filter(segment.where)
+        if step == 0 and values is not None:
+            part = part.filter(after(segment.order, values, descending))
+        part = part.order_by(*(f"-{n}" if descending else n for n in segment.order))
+        if step + 1 < len(todo):
+            # Whether the next segment has rows at all, asked in the same query: a page
+            # that ends inside this segment then needs no second query.
+            following = queryset.filter(segments[todo[step + 1]].where)
+            part = part.annotate(_kliento_more=models.Exists(following))
+        found = list(part[: limit + 1 - len(rows)])
+        rows.extend(found)
+        origins.extend([index] * len(found))
+        if len(rows) > limit or (found and not getattr(found[0], "_kliento_more", True)):
+            break
+    next_cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        index = origins[limit - 1]
+        last = [getattr(rows[-1], f.attname) for f in _fields(model, segments[index].order)]
+        next_cursor = encode_cursor(([str(index)] if len(segments) > 1 else []) + last)
+    return Page(rows, next_cursor)
+
+
 def keyset_page(
     queryset: models.QuerySet[M],
     *,
@@ -70,35 +192,37 @@ def keyset_page(
     cursor: str | None,
     limit: int,
 ) -> Page[M]:
-    if not 1 <= limit <= MAX_LIMIT:
-        raise ValidationFailed.on(
-            "limit", _("limit must be between 1 and %(max)d.") % {"max": MAX_LIMIT}
-        )
+    """One page of `queryset` sorted by the public `ordering` (one of `allowed`), then id.
+
+    A nullable sort column pages its rows with a value first and the NULLs after them
+    (by id) in either direction, so a cursor on a NULL continues where it stopped.
+    """
+    check_limit(limit)
     field_name, descending = resolve_ordering(ordering, allowed, default)
-    model = queryset.model
-    names = [field_name, "pk"] if field_name not in ("id", "pk") else ["pk"]
-    fields = [model._meta.pk if n == "pk" else model._meta.get_field(n) for n in names]
-    order = [f"-{n}" if descending else n for n in names]
-    queryset = queryset.order_by(*order)
-    if cursor:
-        values = _decode(cursor, fields)
-        op = "lt" if descending else "gt"
-        if len(names) == 2:
-            # "f >= v AND (f > v OR id > x)": the leading range lets both databases seek
-            # the index to the cursor; the plain OR form walks it from the start.
-            queryset = queryset.filter(
-                models.Q(**{f"{names[0]}__{op}e": values[0]})
-                & (
-                    models.Q(**{f"{names[0]}__{op}": values[0]})
-                    | models.Q(**{f"pk__{op}": values[1]})
-                )
-            )
-        else:
-            queryset = queryset.filter(**{f"pk__{op}": values[0]})
-    rows = list(queryset[: limit + 1])
-    next_cursor = None
-    if len(rows) > limit:
-        rows = rows[:limit]
-        last = rows[-1]
-        next_cursor = encode_cursor([getattr(last, f.attname) for f in fields])
-    return Page(rows, next_cursor)
+    if field_name in ("id", "pk"):
+        return segmented_page(
+            queryset,
+            [Segment(models.Q(), ("pk",))],
+            descending=descending,
+            cursor=cursor,
+            limit=limit,
+        )
+    field = queryset.model._meta.get_field(field_name)
+    order = (field_name, "pk")
+    if not field.null:
+        segments = [Segment(models.Q(), order)]
+    else:
+        segments = [
+            Segment(models.Q(**{f"{field_name}__isnull": False}), order),
+            Segment(models.Q(**{f"{field_name}__isnull": True}), order),
+        ]
+    # NULLs come last in both directions: their segment is read only when the rows with
+    # a value run out, so a page that does not reach them costs one query.
+    return segmented_page(
+        queryset,
+        segments,
+        descending=descending,
+        cursor=cursor,
+        limit=limit,
+        reverse_segments=False,
+    )

@@ -9,6 +9,7 @@ the window. Refused attempts are not counted, so a lock ends on its own.
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
 import math
 
 from django.conf import settings
@@ -39,8 +40,21 @@ class SignInLocked(DomainError):
 
 
 def client_address(request: HttpRequest) -> str | None:
-    # REMOTE_ADDR only: a forwarded-for header is set by the client and cannot be trusted
-    # unless a proxy in front rewrites REMOTE_ADDR (see docs on deployment).
+    """The client's address: REMOTE_ADDR, or X-Forwarded-For behind trusted proxies.
+
+    A forwarded-for header is written by whoever sends the request, so only the
+    entries appended by our own proxies count: with N proxies in front
+    (KLIENTO_TRUSTED_PROXIES), the N-th entry from the right is the client.
+    """
+    proxies = settings.KLIENTO_TRUSTED_PROXIES
+    if proxies > 0:
+        hops = [h.strip() for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        hops = [h for h in hops if h]
+        if len(hops) >= proxies:
+            try:
+                return str(ipaddress.ip_address(hops[-proxies]))
+            except ValueError:
+                pass
     return request.META.get("REMOTE_ADDR") or None
 
 

@@ -112,7 +112,7 @@ def audit_source(
     entries = []
     for row in rows.order_by("-at", "-id")[:limit]:
         changes = row.changes if isinstance(row.changes, dict) else {}
-        title = titles.get(row.action, row.action)
+        title = titles.get(AuditAction(row.action), row.action)
         if set(changes) == {"attachment"}:
             title = _("File removed")
         entries.append(

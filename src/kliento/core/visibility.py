@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, TypeVar
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.utils.translation import gettext as _
 
@@ -72,7 +73,7 @@ def get_visible(user: User, queryset: models.QuerySet[M], pk: object) -> M:
     """One visible row or NotFound (a record the user may not see does not exist for them)."""
     try:
         return visible(user, queryset).get(pk=pk)
-    except (queryset.model.DoesNotExist, ValueError, TypeError):
+    except (ObjectDoesNotExist, ValueError, TypeError):
         raise NotFound(_("Not found.")) from None
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import inspect
+from collections.abc import Callable
 from typing import Any
 
 from django.http import HttpRequest
@@ -44,104 +46,111 @@ def _filters(request: HttpRequest, query: ListQuery) -> dict[str, Any]:
     return found
 
 
-# --- companies -------------------------------------------------------------------------
-
-
-@companies.get(
-    "",
-    response={200: ListOut[CompanyRow], 422: ErrorOut},
-    summary="Companies",
-    description=LIST_HELP,
-)
-def company_list(request: HttpRequest, query: Query[ListQuery]) -> Any:
-    page = selectors.company_list(
-        caller(request),
-        q=query.q,
-        filters=_filters(request, query),
-        ordering=query.ordering,
-        cursor=query.cursor,
-        limit=query.limit,
+def _signature(**params: Any) -> inspect.Signature:
+    """What ninja reads to name and type a view's parameters (the path id's name varies)."""
+    kind = inspect.Parameter.POSITIONAL_OR_KEYWORD
+    return inspect.Signature(
+        [
+            inspect.Parameter("request", kind, annotation=HttpRequest),
+            *(inspect.Parameter(name, kind, annotation=t) for name, t in params.items()),
+        ]
     )
-    return {"items": page.items, "next_cursor": page.next_cursor}
 
 
-@companies.post("", response={201: CompanyOut, **ERRORS}, summary="Create a company")
-def company_create(request: HttpRequest, payload: CompanyIn) -> Any:
-    user = caller(request)
-    company = services.company_create(
-        actor=actor_of(request), data=payload.dict(exclude_unset=True)
+def _view(name: str, signature: inspect.Signature, body: Callable[..., Any]) -> Callable[..., Any]:
+    def view(request: HttpRequest, **values: Any) -> Any:
+        return body(request, **values)
+
+    view.__name__ = name  # the OpenAPI operation id is the module and this name
+    view.__signature__ = signature  # type: ignore[attr-defined]
+    return view
+
+
+def _add_routes(
+    router: Router,
+    entity: str,
+    title: str,
+    query: Any,
+    row: Any,
+    out: Any,
+    create_in: Any,
+    patch_in: Any,
+) -> None:
+    """List, create, detail, change and delete routes of `entity` (company or contact).
+
+    They call the selectors `<entity>_list` / `<entity>_get` and the services
+    `<entity>_create` / `_update` / `_delete`, looked up when a request comes.
+    """
+    id_name = f"{entity}_id"
+    path = f"/{{{id_name}}}"
+
+    def get(request: HttpRequest, pk: int) -> Any:
+        return getattr(selectors, f"{entity}_get")(caller(request), pk)
+
+    def list_(request: HttpRequest, query: Any) -> Any:
+        page = getattr(selectors, f"{entity}_list")(
+            caller(request),
+            q=query.q,
+            filters=_filters(request, query),
+            ordering=query.ordering,
+            cursor=query.cursor,
+            limit=query.limit,
+        )
+        return {"items": page.items, "next_cursor": page.next_cursor}
+
+    def create(request: HttpRequest, payload: Any) -> Any:
+        record = getattr(services, f"{entity}_create")(
+            actor=actor_of(request), data=payload.dict(exclude_unset=True)
+        )
+        return Status(201, get(request, record.pk))
+
+    def detail(request: HttpRequest, **path_id: int) -> Any:
+        return get(request, path_id[id_name])
+
+    def update(request: HttpRequest, payload: Any, **path_id: int) -> Any:
+        getattr(services, f"{entity}_update")(
+            actor=actor_of(request), data=payload.dict(exclude_unset=True), **path_id
+        )
+        return get(request, path_id[id_name])
+
+    def delete(request: HttpRequest, **path_id: int) -> Any:
+        getattr(services, f"{entity}_delete")(actor=actor_of(request), **path_id)
+        return Status(204, None)
+
+    list_out = ListOut[row]
+    router.get("", response={200: list_out, 422: ErrorOut}, summary=title, description=LIST_HELP)(
+        _view(f"{entity}_list", _signature(query=Query[query]), list_)  # type: ignore[misc]
     )
-    return Status(201, selectors.company_get(user, company.pk))
-
-
-@companies.get("/{company_id}", response={200: CompanyOut, 404: ErrorOut}, summary="One company")
-def company_detail(request: HttpRequest, company_id: int) -> Any:
-    return selectors.company_get(caller(request), company_id)
-
-
-@companies.patch("/{company_id}", response={200: CompanyOut, **ERRORS}, summary="Change a company")
-def company_update(request: HttpRequest, company_id: int, payload: CompanyPatch) -> Any:
-    user = caller(request)
-    services.company_update(
-        actor=actor_of(request), company_id=company_id, data=payload.dict(exclude_unset=True)
+    router.post("", response={201: out, **ERRORS}, summary=f"Create a {entity}")(
+        _view(f"{entity}_create", _signature(payload=create_in), create)
     )
-    return selectors.company_get(user, company_id)
-
-
-@companies.delete("/{company_id}", response={204: None, **ERRORS}, summary="Delete a company")
-def company_delete(request: HttpRequest, company_id: int) -> Any:
-    services.company_delete(actor=actor_of(request), company_id=company_id)
-    return Status(204, None)
-
-
-# --- contacts --------------------------------------------------------------------------
-
-
-@contacts.get(
-    "",
-    response={200: ListOut[ContactRow], 422: ErrorOut},
-    summary="Contacts",
-    description=LIST_HELP,
-)
-def contact_list(request: HttpRequest, query: Query[ContactListQuery]) -> Any:
-    page = selectors.contact_list(
-        caller(request),
-        q=query.q,
-        filters=_filters(request, query),
-        ordering=query.ordering,
-        cursor=query.cursor,
-        limit=query.limit,
+    router.get(path, response={200: out, 404: ErrorOut}, summary=f"One {entity}")(
+        _view(f"{entity}_detail", _signature(**{id_name: int}), detail)
     )
-    return {"items": page.items, "next_cursor": page.next_cursor}
-
-
-@contacts.post("", response={201: ContactOut, **ERRORS}, summary="Create a contact")
-def contact_create(request: HttpRequest, payload: ContactIn) -> Any:
-    user = caller(request)
-    contact = services.contact_create(
-        actor=actor_of(request), data=payload.dict(exclude_unset=True)
+    router.patch(path, response={200: out, **ERRORS}, summary=f"Change a {entity}")(
+        _view(f"{entity}_update", _signature(**{id_name: int, "payload": patch_in}), update)
     )
-    return Status(201, selectors.contact_get(user, contact.pk))
-
-
-@contacts.get("/{contact_id}", response={200: ContactOut, 404: ErrorOut}, summary="One contact")
-def contact_detail(request: HttpRequest, contact_id: int) -> Any:
-    return selectors.contact_get(caller(request), contact_id)
-
-
-@contacts.patch("/{contact_id}", response={200: ContactOut, **ERRORS}, summary="Change a contact")
-def contact_update(request: HttpRequest, contact_id: int, payload: ContactPatch) -> Any:
-    user = caller(request)
-    services.contact_update(
-        actor=actor_of(request), contact_id=contact_id, data=payload.dict(exclude_unset=True)
+    router.delete(path, response={204: None, **ERRORS}, summary=f"Delete a {entity}")(
+        _view(f"{entity}_delete", _signature(**{id_name: int}), delete)
     )
-    return selectors.contact_get(user, contact_id)
 
 
-@contacts.delete("/{contact_id}", response={204: None, **ERRORS}, summary="Delete a contact")
-def contact_delete(request: HttpRequest, contact_id: int) -> Any:
-    services.contact_delete(actor=actor_of(request), contact_id=contact_id)
-    return Status(204, None)
-
+# Each: the router, the entity, the list's title, then its schemas in the order
+# _add_routes takes them (list query, row, detail, create body, change body).
+for _router, _entity, _title, _schemas in (
+    (
+        companies,
+        "company",
+        "Companies",
+        (ListQuery, CompanyRow, CompanyOut, CompanyIn, CompanyPatch),
+    ),
+    (
+        contacts,
+        "contact",
+        "Contacts",
+        (ContactListQuery, ContactRow, ContactOut, ContactIn, ContactPatch),
+    ),
+):
+    _add_routes(_router, _entity, _title, *_schemas)
 
 routers: list[tuple[str, Router]] = [("/companies", companies), ("/contacts", contacts)]

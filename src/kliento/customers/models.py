@@ -113,7 +113,10 @@ class Contact(TimeStamped, Owned, Versioned, WithCustomFields, Sourced, Classifi
         # One index per filter + sort the list API offers (selectors.CONTACT_SORTS_BY_FILTER).
         indexes = [
             models.Index(fields=["name_key", "id"], name="contact_name_key"),
-            models.Index(fields=["first_name_key", "id"], name="contact_first_name_key"),
+            # A first-name search pages by (first name, full name, id): see selectors.
+            models.Index(
+                fields=["first_name_key", "name_key", "id"], name="contact_first_name_key"
+            ),
             models.Index(fields=["created_at", "id"], name="contact_created"),
             models.Index(fields=["updated_at", "id"], name="contact_updated"),
             models.Index(fields=["owner", "name_key", "id"], name="contact_owner_name"),

@@ -13,8 +13,9 @@ from ninja import Schema
 from pydantic import Field, StrictBool, StrictInt
 
 from kliento.core.apikit import InSchema
+from kliento.core.inputs import LONG_TEXT_MAX
 from kliento.customers.choices import ChannelKind
-from kliento.customers.services._common import LONG_TEXT_MAX, MAX_LIST_ITEMS
+from kliento.customers.services._common import MAX_LIST_ITEMS
 
 RelationshipIn = Literal["cold", "prospect", "customer", "former", "partner"]
 TagName = Annotated[str, Field(min_length=1, max_length=60)]
@@ -161,7 +162,7 @@ class ContactRow(Schema):
 
     @staticmethod
     def resolve_company_name(obj: Any) -> str | None:
-        return obj.company.name if obj.company_id else None
+        return company_name_for(obj)
 
 
 class _DetailOut(Schema):
@@ -233,4 +234,11 @@ class ContactOut(_DetailOut):
 
     @staticmethod
     def resolve_company_name(obj: Any) -> str | None:
-        return obj.company.name if obj.company_id else None
+        return company_name_for(obj)
+
+
+def company_name_for(contact: Any) -> str | None:
+    """The company's name only when the selector marked the company visible to the caller."""
+    if contact.company_id is None or not getattr(contact, "company_visible", False):
+        return None
+    return str(contact.company.name)

@@ -13,15 +13,22 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Case, Exists, OuterRef, Prefetch, Q, QuerySet, Value, When
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
-from kliento.core import customfields, visibility
+from kliento.core import customfields, records, visibility
 from kliento.core.choices import RecordType
 from kliento.core.errors import ErrorCollector, ValidationFailed
 from kliento.core.models import User
-from kliento.core.pagination import Page, encode_cursor, keyset_page, resolve_ordering
+from kliento.core.pagination import (
+    Page,
+    Segment,
+    encode_cursor,
+    keyset_page,
+    resolve_ordering,
+    segmented_page,
+)
 from kliento.core.text import prefix_range
 from kliento.customers.choices import ChannelKind, Relationship
 from kliento.customers.models import Channel, Company, Contact
@@ -111,13 +118,12 @@ def _looks_like_phone(q: str) -> bool:
     return bool(_PHONE_CHARS.match(q)) and sum(ch.isdigit() for ch in q) >= 5
 
 
-def _search_branches(q: str, kind: str, ordering: str | None) -> list[Q]:
-    """The conditions a search matches, one per index that serves it.
+def _channel_branches(q: str, kind: str) -> list[Q] | None:
+    """Exact e-mail or phone conditions when `q` looks like one (None: a name search).
 
-    E-mail -> exact on the e-mail channels (and a contact's primary e-mail); phone ->
-    exact on E.164; otherwise a name prefix (a contact's last or first name). Each
-    branch is paged on its own and the pages merged: an OR of two ranges made
-    PostgreSQL walk the whole name index filtering rows (0.4 s at 300k contacts).
+    One condition per index that serves it (the channel table, a contact's primary
+    e-mail or phone column); each is paged on its own and the pages merged: an OR of
+    them made PostgreSQL walk the whole name index filtering rows.
     """
     owner_column = "contact_id" if kind == RecordType.CONTACT else "company_id"
     channel_kind, value = None, ""
@@ -128,22 +134,37 @@ def _search_branches(q: str, kind: str, ordering: str | None) -> list[Q]:
             channel_kind, value = ChannelKind.PHONE, normalize_phone(q)
         except ValueError:
             return [Q(pk__in=[])]
-    if channel_kind is not None:
-        channels = Channel.objects.filter(
-            kind=channel_kind, normalized=value, **{f"{owner_column}__isnull": False}
-        )
-        branches = [Q(pk__in=channels.values(owner_column))]
-        if kind == RecordType.CONTACT:
-            column = "email" if channel_kind == ChannelKind.EMAIL else "phone"
-            branches.append(Q(**{column: value}))
-        return branches
+    if channel_kind is None:
+        return None
+    channels = Channel.objects.filter(
+        kind=channel_kind, normalized=value, **{f"{owner_column}__isnull": False}
+    )
+    branches = [Q(pk__in=channels.values(owner_column))]
+    if kind == RecordType.CONTACT:
+        column = "email" if channel_kind == ChannelKind.EMAIL else "phone"
+        branches.append(Q(**{column: value}))
+    return branches
+
+
+def _name_segments(q: str, kind: str, ordering: str | None) -> list[Segment]:
+    """A name prefix: the rows whose name key (last name first) starts with it, in name
+    order, then (contacts) the other rows whose first name starts with it, by first name.
+
+    Each part is one range of its own index read in order, so a page stops after
+    `limit` rows. Sorting the first-name matches by the full name instead made
+    SQLite sort every match (0.1-0.5 s for a common first name at 1M contacts) and
+    PostgreSQL walk the name index from its start (1.7 s); no index orders a
+    first-name range by the full name.
+    """
     if _sort_name(ordering) != "name":
         raise ValidationFailed.on("ordering", _("A name search is sorted by name."))
     low, high = prefix_range(q)
-    branches = [Q(name_key__gte=low, name_key__lt=high)]
+    by_name = Q(name_key__gte=low, name_key__lt=high)
+    segments = [Segment(by_name, ("name_key", "pk"))]
     if kind == RecordType.CONTACT:
-        branches.append(Q(first_name_key__gte=low, first_name_key__lt=high))
-    return branches
+        by_first = Q(first_name_key__gte=low, first_name_key__lt=high) & ~by_name
+        segments.append(Segment(by_first, ("first_name_key", "name_key", "pk")))
+    return segments
 
 
 def _merge(pages: list[Page[Any]], ordering: str | None, limit: int) -> Page[Any]:
@@ -186,7 +207,26 @@ def _list(
     custom = {k: str(v) for k, v in filters.items() if k.startswith(customfields.FILTER_PREFIX)}
     if custom:
         queryset = queryset.filter(customfields.filter_q(kind, custom))
-    branches = _search_branches(q.strip(), kind, ordering) if q and q.strip() else [Q()]
+    text = q.strip() if q else ""
+    branches = _channel_branches(text, kind) if text else None
+    if branches is None:
+        if not text:
+            return keyset_page(
+                queryset,
+                ordering=ordering,
+                allowed=SORTS,
+                default=DEFAULT_SORT,
+                cursor=cursor,
+                limit=limit,
+            )
+        descending = resolve_ordering(ordering, SORTS, DEFAULT_SORT)[1]
+        return segmented_page(
+            queryset,
+            _name_segments(text, kind, ordering),
+            descending=descending,
+            cursor=cursor,
+            limit=limit,
+        )
     pages = [
         keyset_page(
             queryset.filter(branch),
@@ -243,7 +283,7 @@ def contact_list(
 ) -> Page[Contact]:
     return _list(
         user,
-        Contact.objects.select_related("company"),
+        _with_company_visibility(user, Contact.objects.select_related("company")),
         RecordType.CONTACT,
         CONTACT_SORTS_BY_FILTER,
         q=q,
@@ -254,6 +294,41 @@ def contact_list(
     )
 
 
+def _with_company_visibility(user: User, queryset: QuerySet[Contact]) -> QuerySet[Contact]:
+    """Marks each contact with whether `user` may see its company, in the same query.
+
+    The visibility rule's condition is applied to the company row the list already
+    joins; an EXISTS subquery instead made PostgreSQL hash every visible company for
+    each page (10 ms at 50k companies).
+    """
+    condition = visibility.scope_q(user, records.spec_for_model(Company))
+    if condition is None:
+        return queryset.annotate(company_visible=Value(True))
+    joined = _through(condition, "company")
+    if joined is None:  # a condition that is not plain look-ups: ask the rule row by row
+        companies = visibility.visible(user, Company.objects.filter(pk=OuterRef("company_id")))
+        return queryset.annotate(company_visible=Exists(companies))
+    return queryset.annotate(
+        company_visible=Case(When(joined, then=Value(True)), default=Value(False))
+    )
+
+
+def _through(condition: Q, relation: str) -> Q | None:
+    """`condition` (plain look-ups of a model) as seen from a row related to it by `relation`."""
+    children: list[Any] = []
+    for child in condition.children:
+        if isinstance(child, Q):
+            inner = _through(child, relation)
+            if inner is None:
+                return None
+            children.append(inner)
+        elif isinstance(child, tuple) and isinstance(child[0], str):
+            children.append((f"{relation}__{child[0]}", child[1]))
+        else:
+            return None
+    return Q(*children, _connector=condition.connector, _negated=condition.negated)
+
+
 def company_get(user: User, company_id: int) -> Company:
     """One company with its channels, tags and dates; NotFound when not visible."""
     queryset = Company.objects.prefetch_related("channels", "tags", "important_dates")
@@ -262,7 +337,10 @@ def company_get(user: User, company_id: int) -> Company:
 
 def contact_get(user: User, contact_id: int) -> Contact:
     """One contact with its company, channels, tags and dates; NotFound when not visible."""
-    queryset = Contact.objects.select_related("company").prefetch_related(
-        "channels", "tags", "important_dates"
+    queryset = _with_company_visibility(
+        user,
+        Contact.objects.select_related("company").prefetch_related(
+            "channels", "tags", "important_dates"
+        ),
     )
     return visibility.get_visible(user, queryset, contact_id)

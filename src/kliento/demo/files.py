@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import struct
 import zlib
+from collections.abc import Sequence
 
 
 def png(width: int = 96, height: int = 64, seed: int = 0) -> bytes:
@@ -63,5 +64,5 @@ def pdf(lines: list[str]) -> bytes:
     return bytes(out)
 
 
-def csv(rows: list[tuple[object, ...]]) -> bytes:
+def csv(rows: Sequence[tuple[object, ...]]) -> bytes:
     return "".join(",".join(str(v) for v in row) + "\n" for row in rows).encode()

@@ -189,8 +189,16 @@ class _Table:
         return self.model._meta.db_table
 
 
+def _column(model: type[models.Model], attname: str) -> str:
+    if attname == "id":
+        return "id"
+    field = model._meta.get_field(attname)
+    assert isinstance(field, models.Field) and field.column  # a concrete column, not a relation
+    return field.column
+
+
 def _table(model: type[models.Model], generated: list[str]) -> _Table:
-    columns = [model._meta.get_field(a).column if a != "id" else "id" for a in generated]
+    columns = [_column(model, a) for a in generated]
     rest_cols: list[str] = []
     rest_vals: list[Any] = []
     for f in model._meta.concrete_fields:
@@ -211,13 +219,13 @@ def _table(model: type[models.Model], generated: list[str]) -> _Table:
             value = json.dumps(value)
         elif isinstance(value, Decimal):
             value = str(value)
-        rest_cols.append(f.column)
+        rest_cols.append(str(f.column))
         rest_vals.append(value)
     return _Table(model, generated, columns + rest_cols, tuple(rest_vals))
 
 
 def _next_id(model: type[models.Model]) -> int:
-    return (model.objects.aggregate(m=models.Max("id"))["m"] or 0) + 1
+    return (model._default_manager.aggregate(m=models.Max("id"))["m"] or 0) + 1
 
 
 # --- generating -------------------------------------------------------------------------------

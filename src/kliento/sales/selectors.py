@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TypeVar
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
@@ -35,6 +36,54 @@ DEAL_ORDERING = {
     "expected_close_date": "expected_close_date",
 }
 PHONE_CHARS = frozenset("+0123456789 -().")
+# Filter -> the column it must equal.
+LEAD_EQUAL = {
+    "status": "status",
+    "channel": "channel",
+    "source": "source",
+    "owner": "owner_id",
+    "team": "team_id",
+}
+DEAL_EQUAL = {
+    "pipeline": "pipeline_id",
+    "stage": "stage_id",
+    "owner": "owner_id",
+    "team": "team_id",
+    "company": "company_id",
+    "contact": "contact_id",
+    "status": "status",
+}
+M = TypeVar("M", Deal, Lead)
+
+
+def _equal(queryset: QuerySet[M], filters: object, columns: Mapping[str, str]) -> QuerySet[M]:
+    """Keep the rows whose column equals each filter that was given."""
+    for name, column in columns.items():
+        value = getattr(filters, name)
+        if value is not None:
+            queryset = queryset.filter(**{column: value})
+    return queryset
+
+
+def _page(
+    queryset: QuerySet[M],
+    record_type: str,
+    params: Mapping[str, str],
+    allowed: Mapping[str, str],
+    ordering: str | None,
+    cursor: str | None,
+    limit: int,
+) -> Page[M]:
+    """One page, newest first unless `ordering` says otherwise, after the custom field filters."""
+    queryset = queryset.filter(customfields.filter_q(record_type, params))
+    return keyset_page(
+        queryset,
+        ordering=ordering,
+        allowed=allowed,
+        default="-created_at",
+        cursor=cursor,
+        limit=limit,
+    )
 
 
 # Pipelines and reasons are configuration, not customer data: every signed-in user reads them.
@@ -109,23 +158,8 @@ def leads_list(
     queryset = visibility.visible(user, Lead.objects.all())
     if filters.q:
         queryset = queryset.filter(_lead_search(filters.q))
-    for name in ("status", "channel", "source"):
-        value = getattr(filters, name)
-        if value is not None:
-            queryset = queryset.filter(**{name: value})
-    if filters.owner is not None:
-        queryset = queryset.filter(owner_id=filters.owner)
-    if filters.team is not None:
-        queryset = queryset.filter(team_id=filters.team)
-    queryset = queryset.filter(customfields.filter_q(RecordType.LEAD, params))
-    return keyset_page(
-        queryset,
-        ordering=ordering,
-        allowed=LEAD_ORDERING,
-        default="-created_at",
-        cursor=cursor,
-        limit=limit,
-    )
+    queryset = _equal(queryset, filters, LEAD_EQUAL)
+    return _page(queryset, RecordType.LEAD, params, LEAD_ORDERING, ordering, cursor, limit)
 
 
 def lead_get(user: User, lead_id: int) -> Lead:
@@ -160,25 +194,12 @@ def deals_list(
     if filters.q:
         low, high = prefix_range(filters.q)
         queryset = queryset.filter(title_key__gte=low, title_key__lt=high)
-    for name in ("pipeline", "stage", "owner", "team", "company", "contact"):
-        value = getattr(filters, name)
-        if value is not None:
-            queryset = queryset.filter(**{f"{name}_id": value})
-    if filters.status is not None:
-        queryset = queryset.filter(status=filters.status)
+    queryset = _equal(queryset, filters, DEAL_EQUAL)
     if filters.expected_close_before is not None:
         queryset = queryset.filter(expected_close_date__lt=filters.expected_close_before)
     if filters.expected_close_after is not None:
         queryset = queryset.filter(expected_close_date__gt=filters.expected_close_after)
-    queryset = queryset.filter(customfields.filter_q(RecordType.DEAL, params))
-    return keyset_page(
-        queryset,
-        ordering=ordering,
-        allowed=DEAL_ORDERING,
-        default="-created_at",
-        cursor=cursor,
-        limit=limit,
-    )
+    return _page(queryset, RecordType.DEAL, params, DEAL_ORDERING, ordering, cursor, limit)
 
 
 def deal_get(user: User, deal_id: int) -> Deal:

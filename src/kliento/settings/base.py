@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
@@ -121,7 +122,7 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 WHITENOISE_AUTOREFRESH = False
 MEDIA_ROOT = Path(os.environ.get("KLIENTO_MEDIA_ROOT", DATA_DIR / "media"))
 
-STORAGES = {
+STORAGES: dict[str, dict[str, Any]] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
@@ -152,6 +153,8 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 KLIENTO_LOGIN_MAX_FAILURES_ACCOUNT = int(os.environ.get("KLIENTO_LOGIN_MAX_FAILURES_ACCOUNT", "5"))
 KLIENTO_LOGIN_MAX_FAILURES_ADDRESS = int(os.environ.get("KLIENTO_LOGIN_MAX_FAILURES_ADDRESS", "20"))
 KLIENTO_LOGIN_LOCK_SECONDS = int(os.environ.get("KLIENTO_LOGIN_LOCK_SECONDS", "900"))
+# How many reverse proxies in front append to X-Forwarded-For (0: use REMOTE_ADDR).
+KLIENTO_TRUSTED_PROXIES = int(os.environ.get("KLIENTO_TRUSTED_PROXIES", "0"))
 
 # E-mail: EMAIL_URL=smtp://user:pass@host:port (empty: no e-mail is sent).
 EMAIL_URL = os.environ.get("EMAIL_URL", "")

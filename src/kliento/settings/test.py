@@ -2,12 +2,13 @@
 
 import os
 import tempfile
+from pathlib import Path
 
 from .base import *  # noqa: F403
 from .base import DATABASES, Q_CLUSTER
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed only in tests
-MEDIA_ROOT = tempfile.mkdtemp(prefix="kliento-test-media-")
+MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="kliento-test-media-"))
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not :memory:, so that worker processes started by the tests share the

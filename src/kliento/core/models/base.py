@@ -16,13 +16,19 @@ class TimeStamped(models.Model):
 
 
 class Owned(models.Model):
-    """A record with an owner; `team` is the owner's team, copied for fast scoping."""
+    """A record with an owner; `team` is the owner's team, copied for fast scoping.
+
+    Neither column gets an index of its own: every concrete model declares
+    composite indexes starting with (owner, ...) and (team, ...) that serve the
+    same look-ups (a test checks each model), and a redundant index only slows writes.
+    """
 
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
         related_name="+",
         verbose_name=_("owner"),
+        db_index=False,
     )
     team = models.ForeignKey(
         "core.Team",
@@ -31,6 +37,7 @@ class Owned(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
         verbose_name=_("team"),
+        db_index=False,
     )
 
     class Meta:

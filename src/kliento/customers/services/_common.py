@@ -8,25 +8,20 @@ the whole input is clean.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import models
 from django.utils.translation import gettext as _
 
-from kliento.core import audit, visibility
+from kliento.core import audit, inputs
 from kliento.core.actors import Actor
-from kliento.core.customfields import clean_custom
-from kliento.core.errors import ErrorCollector, PermissionDenied, ValidationFailed
+from kliento.core.errors import ErrorCollector, PermissionDenied
 from kliento.core.models import User
 from kliento.customers.choices import ChannelKind, Relationship
 from kliento.customers.models import Channel, Company, Contact, ImportantDate, Tag
 from kliento.customers.normalize import normalize_email, normalize_phone
 
-# Text columns without a length limit still get one: nobody types 20,000 characters of notes.
-LONG_TEXT_MAX = 20_000
 MAX_LIST_ITEMS = 50
 CHANNEL_LISTS: dict[str, str] = {
     "emails": ChannelKind.EMAIL,
@@ -78,38 +73,19 @@ def acting_user(actor: Actor) -> User:
     return actor.user
 
 
-def check_keys(data: Mapping[str, Any], allowed: Iterable[str], errors: ErrorCollector) -> None:
-    if not isinstance(data, Mapping):
-        errors.add("body", _("Must be an object."))
-        return
-    allowed_set = set(allowed)
-    for key in data:
-        if key not in allowed_set:
-            errors.add(str(key), _("Unknown field."))
-
-
-def max_length(model: type[models.Model], name: str) -> int:
-    length = getattr(model._meta.get_field(name), "max_length", None)
-    return int(length) if length else LONG_TEXT_MAX
-
-
-def clean_text(
-    value: Any, name: str, limit: int, errors: ErrorCollector, *, required: bool = False
-) -> str | None:
-    """The text without surrounding blanks (otherwise as given), or None after an error."""
-    if value is None and not required:
-        return ""
-    if not isinstance(value, str):
-        errors.add(name, _("Must be text."))
-        return None
-    text = value.strip()
-    if required and not text:
-        errors.add(name, _("This field is required."))
-        return None
-    if len(text) > limit:
-        errors.add(name, _("At most %(max)d characters.") % {"max": limit})
-        return None
-    return text
+def clean_texts(
+    data: Mapping[str, Any],
+    names: Iterable[str],
+    model: type[Company] | type[Contact],
+    errors: ErrorCollector,
+    out: Cleaned,
+) -> None:
+    """The optional text fields `data` names, each within its column's length."""
+    for name in names:
+        if name in data:
+            text = inputs.text(data[name], name, inputs.max_length(model, name), errors)
+            if text is not None:
+                out.fields[name] = text
 
 
 def clean_shared(
@@ -122,11 +98,7 @@ def clean_shared(
     out: Cleaned,
 ) -> None:
     """Classification, source, notes, channels, tags, dates, custom values and owner."""
-    for name in SHARED_TEXT:
-        if name in data:
-            text = clean_text(data[name], name, max_length(model, name), errors)
-            if text is not None:
-                out.fields[name] = text
+    clean_texts(data, SHARED_TEXT, model, errors, out)
     if "relationship" in data:
         value = data["relationship"]
         if value not in Relationship.values:
@@ -145,60 +117,32 @@ def clean_shared(
         out.tags = clean_tags(data["tags"], errors)
     if "important_dates" in data:
         out.dates = clean_dates(data["important_dates"], errors)
-    if "custom" in data:
-        try:
-            out.fields["custom"] = clean_custom(
-                record_type, data["custom"], current=current.custom if current else None
-            )
-        except ValidationFailed as exc:  # keep its field errors with the others
-            errors.errors.extend(exc.errors)
-    elif current is None:
+    if "custom" in data or current is None:
         # A new record must still satisfy required custom fields.
-        try:
-            out.fields["custom"] = clean_custom(record_type, {}, current=None)
-        except ValidationFailed as exc:
-            errors.errors.extend(exc.errors)
-    clean_owner(data, current, user, errors, out)
+        values = inputs.custom(
+            record_type, data.get("custom"), errors, current=current.custom if current else None
+        )
+        if values is not None:
+            out.fields["custom"] = values
+    out.owner = inputs.owner(
+        user, data, errors, current=current.owner_id if current is not None else None
+    )
 
 
-def clean_owner(
-    data: Mapping[str, Any],
-    current: Customer | None,
-    user: User,
-    errors: ErrorCollector,
-    out: Cleaned,
-) -> None:
-    if "owner_id" not in data or data["owner_id"] is None:
-        if current is None:
-            out.owner = user
-        elif "owner_id" in data:
-            errors.add("owner_id", _("A record needs an owner."))
-        return
-    owner_id = data["owner_id"]
-    if isinstance(owner_id, bool) or not isinstance(owner_id, int):
-        errors.add("owner_id", _("Must be a user id."))
-        return
-    unchanged = owner_id == (current.owner_id if current is not None else user.pk)
-    if not unchanged and not visibility.may_assign(user):
-        errors.add("owner_id", _("Your role may not give a record to someone else."))
-        return
-    if current is not None and unchanged:
-        return
-    owner = User.objects.filter(pk=owner_id, is_active=True).first()
-    if owner is None:
-        errors.add("owner_id", _("No such active user."))
-        return
-    out.owner = owner
+def _is_short_list(value: Any, key: str, errors: ErrorCollector) -> bool:
+    if not isinstance(value, list):
+        errors.add(key, _("Must be a list."))
+        return False
+    if len(value) > MAX_LIST_ITEMS:
+        errors.add(key, _("At most %(max)d entries.") % {"max": MAX_LIST_ITEMS})
+        return False
+    return True
 
 
 def clean_channels(
     value: Any, key: str, kind: str, errors: ErrorCollector
 ) -> list[ChannelIn] | None:
-    if not isinstance(value, list):
-        errors.add(key, _("Must be a list."))
-        return None
-    if len(value) > MAX_LIST_ITEMS:
-        errors.add(key, _("At most %(max)d entries.") % {"max": MAX_LIST_ITEMS})
+    if not _is_short_list(value, key, errors):
         return None
     before = len(errors.errors)
     items: list[ChannelIn] = []
@@ -210,12 +154,10 @@ def clean_channels(
             continue
         for extra in set(item) - {"value", "label", "is_primary"}:
             errors.add(f"{where}.{extra}", _("Unknown field."))
-        raw = clean_text(item.get("value"), f"{where}.value", 300, errors, required=True)
-        label = clean_text(item.get("label"), f"{where}.label", 60, errors)
-        primary = item.get("is_primary", False)
-        if not isinstance(primary, bool):
-            errors.add(f"{where}.is_primary", _("Must be true or false."))
-        if raw is None or label is None:
+        raw = inputs.text(item.get("value"), f"{where}.value", 300, errors, required=True)
+        label = inputs.text(item.get("label"), f"{where}.label", 60, errors)
+        primary = inputs.boolean(item.get("is_primary", False), f"{where}.is_primary", errors)
+        if raw is None or label is None or primary is None:
             continue
         try:
             normalized = normal_form(kind, raw)
@@ -228,7 +170,7 @@ def clean_channels(
         seen.add(normalized)
         # E-mails and phones are kept in their normal form; other kinds as typed.
         stored = normalized if kind in (ChannelKind.EMAIL, ChannelKind.PHONE) else raw
-        items.append(ChannelIn(kind, stored, normalized, label, primary is True))
+        items.append(ChannelIn(kind, stored, normalized, label, primary))
     if len(errors.errors) > before:
         return None
     primaries = [c for c in items if c.is_primary]
@@ -258,30 +200,14 @@ def clean_tags(value: Any, errors: ErrorCollector) -> list[str] | None:
     before = len(errors.errors)
     names: list[str] = []
     for i, raw in enumerate(value):
-        name = clean_text(raw, f"tags.{i}", 60, errors, required=True)
+        name = inputs.text(raw, f"tags.{i}", 60, errors, required=True)
         if name is not None and name not in names:
             names.append(name)
     return names if len(errors.errors) == before else None
 
 
-def clean_date(value: Any, name: str, errors: ErrorCollector) -> dt.date | None:
-    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
-        return value
-    if isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value.strip())
-        except ValueError:
-            pass
-    errors.add(name, _("Must be a date (YYYY-MM-DD)."))
-    return None
-
-
 def clean_dates(value: Any, errors: ErrorCollector) -> list[dict[str, Any]] | None:
-    if not isinstance(value, list):
-        errors.add("important_dates", _("Must be a list."))
-        return None
-    if len(value) > MAX_LIST_ITEMS:
-        errors.add("important_dates", _("At most %(max)d entries.") % {"max": MAX_LIST_ITEMS})
+    if not _is_short_list(value, "important_dates", errors):
         return None
     out: list[dict[str, Any]] = []
     for i, item in enumerate(value):
@@ -291,29 +217,12 @@ def clean_dates(value: Any, errors: ErrorCollector) -> list[dict[str, Any]] | No
             continue
         for extra in set(item) - {"label", "date", "recurring"}:
             errors.add(f"{where}.{extra}", _("Unknown field."))
-        label = clean_text(item.get("label"), f"{where}.label", 100, errors, required=True)
-        date = clean_date(item.get("date"), f"{where}.date", errors)
-        recurring = item.get("recurring", True)
-        if not isinstance(recurring, bool):
-            errors.add(f"{where}.recurring", _("Must be true or false."))
-            continue
-        if label is not None and date is not None:
+        label = inputs.text(item.get("label"), f"{where}.label", 100, errors, required=True)
+        date = inputs.date(item.get("date"), f"{where}.date", errors)
+        recurring = inputs.boolean(item.get("recurring", True), f"{where}.recurring", errors)
+        if label is not None and date is not None and recurring is not None:
             out.append({"label": label, "date": date, "recurring": recurring})
     return out
-
-
-def clean_version(data: Any, errors: ErrorCollector) -> int | None:
-    if not isinstance(data, Mapping):
-        errors.add("body", _("Must be an object."))
-        return None
-    version = data.get("version")
-    if version is None:
-        errors.add("version", _("Send the version you read (optimistic locking)."))
-        return None
-    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
-        errors.add("version", _("Must be a positive whole number."))
-        return None
-    return version
 
 
 # --- writing ---------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from pydantic import Field
 
 from kliento.core.apikit import ListOut, actor_of, caller
 from kliento.sales import selectors, services
+from kliento.sales.api._common import list_page
 from kliento.sales.schemas import (
     DealIn,
     DealMoveIn,
@@ -41,18 +42,7 @@ class DealQuery(Schema):
 
 @router.get("", response=ListOut[DealRow], summary="Deals the caller may see")
 def deals_list(request: HttpRequest, query: Query[DealQuery]) -> object:
-    filters = selectors.DealFilters(
-        **query.dict(exclude={"ordering", "cursor", "limit"}),
-    )
-    page = selectors.deals_list(
-        caller(request),
-        filters=filters,
-        params=request.GET,
-        ordering=query.ordering,
-        cursor=query.cursor,
-        limit=query.limit,
-    )
-    return {"items": page.items, "next_cursor": page.next_cursor}
+    return list_page(request, query, selectors.deals_list, selectors.DealFilters)
 
 
 @router.get("/{deal_id}", response=DealOut, summary="One deal with its participants")

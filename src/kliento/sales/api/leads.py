@@ -8,6 +8,7 @@ from pydantic import Field
 
 from kliento.core.apikit import ListOut, actor_of, caller
 from kliento.sales import selectors, services
+from kliento.sales.api._common import list_page
 from kliento.sales.schemas import LeadConvertIn, LeadConvertOut, LeadIn, LeadOut, LeadPatch, LeadRow
 
 router = Router(tags=["leads"])
@@ -27,22 +28,7 @@ class LeadQuery(Schema):
 
 @router.get("", response=ListOut[LeadRow], summary="Leads the caller may see")
 def leads_list(request: HttpRequest, query: Query[LeadQuery]) -> object:
-    page = selectors.leads_list(
-        caller(request),
-        filters=selectors.LeadFilters(
-            q=query.q,
-            status=query.status,
-            channel=query.channel,
-            source=query.source,
-            owner=query.owner,
-            team=query.team,
-        ),
-        params=request.GET,
-        ordering=query.ordering,
-        cursor=query.cursor,
-        limit=query.limit,
-    )
-    return {"items": page.items, "next_cursor": page.next_cursor}
+    return list_page(request, query, selectors.leads_list, selectors.LeadFilters)
 
 
 @router.get("/{lead_id}", response=LeadOut, summary="One lead")

@@ -1,134 +1,59 @@
-"""Checks the sales services share: owners, money, linked records, text and JSON input."""
+"""What the lead and deal services share: the locked read, the versioned write, the audit."""
 
 from __future__ import annotations
 
-import datetime as dt
-import decimal
-import json
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
-from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import models
-from django.utils.translation import gettext as _
+from django.db.models import F
+from django.utils import timezone
 
-from kliento.core import visibility
-from kliento.core.errors import ErrorCollector
-from kliento.core.models import User
-from kliento.core.money import validate_amount, validate_currency
+from kliento.core import audit, visibility
+from kliento.core.actors import Actor
+from kliento.core.choices import AuditAction
+from kliento.core.errors import Conflict
+from kliento.sales.models import Deal, Lead
 
-M = TypeVar("M", bound=models.Model)
-
-MAX_JSON_BYTES = 64 * 1024
-MAX_JSON_DEPTH = 8
+R = TypeVar("R", Deal, Lead)
 
 
-def owner_for(
-    user: User, owner_id: object, errors: ErrorCollector, *, current: int | None = None
-) -> User | None:
-    """The owner to store: the acting user by default; someone else only for assigning roles."""
-    if owner_id is None:
-        return user if current is None else None
-    if not isinstance(owner_id, int) or isinstance(owner_id, bool):
-        errors.add("owner_id", _("Must be a user id."))
-        return None
-    if owner_id not in (user.pk, current) and not visibility.may_assign(user):
-        errors.add("owner_id", _("Your role may not give a record to someone else."))
-        return None
-    owner = User.objects.filter(pk=owner_id, is_active=True).first()
-    if owner is None:
-        errors.add("owner_id", _("No such active user."))
-    return owner
+def locked(actor: Actor, model: type[R], record_type: str, pk: int, action: str) -> R:
+    """The record, visible to the actor and locked for this transaction; rights checked."""
+    assert actor.user is not None
+    record = visibility.get_visible(actor.user, model.objects.select_for_update(), pk)
+    visibility.require(actor.user, record_type, action)
+    return record
 
 
-def money_or_error(value: object, field: str, errors: ErrorCollector) -> decimal.Decimal | None:
-    try:
-        return validate_amount(value)
-    except ValueError as exc:
-        errors.add(field, str(exc))
-        return None
+def save_versioned(record: R, version: int, stale: str) -> None:
+    """Write every column if the row is still at `version`; else nothing and a 409 (`stale`)."""
+    model = type(record)
+    values = {f.attname: getattr(record, f.attname) for f in model._meta.concrete_fields}
+    for skip in ("id", "created_at", "version"):
+        values.pop(skip)
+    values["updated_at"] = timezone.now()
+    written = model.objects.filter(pk=record.pk, version=version).update(
+        **values, version=F("version") + 1
+    )
+    if written != 1:
+        raise Conflict(stale)
+    record.version = version + 1
+    record.updated_at = values["updated_at"]
 
 
-def currency_or_error(value: object, field: str, errors: ErrorCollector) -> str | None:
-    try:
-        return validate_currency(value)  # type: ignore[arg-type]
-    except ValueError as exc:
-        errors.add(field, str(exc))
-        return None
+def audit_update(
+    actor: Actor, record: R, before: Mapping[str, Any], fields: tuple[str, ...]
+) -> None:
+    """An update audit row: the audited fields that changed since `before`, before -> after."""
+    audit.record(
+        actor, AuditAction.UPDATE, record, audit.diff(before, audit.snapshot(record, fields))
+    )
 
 
-def date_or_error(value: object, field: str, errors: ErrorCollector) -> dt.date | None:
-    if value is None or (isinstance(value, dt.date) and not isinstance(value, dt.datetime)):
-        return value
-    if isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value)
-        except ValueError:
-            pass
-    errors.add(field, _("Must be a date (YYYY-MM-DD)."))
-    return None
-
-
-def visible_or_error(
-    user: User, queryset: models.QuerySet[M], pk: object, field: str, errors: ErrorCollector
-) -> M | None:
-    """A linked record the user can see; one they cannot see is an input error, not a 404."""
-    if pk is None:
-        return None
-    if isinstance(pk, bool) or not isinstance(pk, int):
-        errors.add(field, _("Must be an id."))
-        return None
-    found = visibility.visible(user, queryset).filter(pk=pk).first()
-    if found is None:
-        errors.add(field, _("No such record, or you may not see it."))
-    return found
-
-
-def check_strings(data: Mapping[str, Any], errors: ErrorCollector, prefix: str = "") -> None:
-    """Refuse NUL characters: PostgreSQL cannot store them in text or JSON."""
-    for key, value in data.items():
-        name = f"{prefix}{key}"
-        if isinstance(value, str) and "\x00" in value:
-            errors.add(name, _("Must not contain NUL characters."))
-        elif isinstance(value, Mapping) and key != "custom":
-            check_strings(value, errors, f"{name}.")
-
-
-def json_object_or_error(value: object, field: str, errors: ErrorCollector) -> dict[str, Any]:
-    """A JSON object of bounded size and depth (the raw answers of a web form)."""
-    if not isinstance(value, Mapping):
-        errors.add(field, _("Must be an object."))
-        return {}
-    try:
-        raw = json.dumps(value, ensure_ascii=False, allow_nan=False)
-    except (TypeError, ValueError):
-        errors.add(field, _("Must be plain JSON."))
-        return {}
-    if len(raw.encode()) > MAX_JSON_BYTES:
-        errors.add(field, _("At most %(n)d KB of JSON.") % {"n": MAX_JSON_BYTES // 1024})
-        return {}
-    if "\\u0000" in raw or "\x00" in raw:
-        errors.add(field, _("Must not contain NUL characters."))
-        return {}
-    if _depth(value) > MAX_JSON_DEPTH:
-        errors.add(field, _("At most %(n)d levels of nesting.") % {"n": MAX_JSON_DEPTH})
-        return {}
-    return dict(value)
-
-
-def _depth(value: object) -> int:
-    if isinstance(value, Mapping):
-        return 1 + max((_depth(v) for v in value.values()), default=0)
-    if isinstance(value, list):
-        return 1 + max((_depth(v) for v in value), default=0)
-    return 0
-
-
-def model_check(instance: models.Model, errors: ErrorCollector, exclude: list[str]) -> None:
-    """Field-level checks of the model (lengths, choices, digits) as field errors."""
-    try:
-        instance.clean_fields(exclude=exclude)
-    except DjangoValidationError as exc:
-        for name, messages in exc.message_dict.items():
-            for message in messages:
-                errors.add(name, str(message))
+def delete_audited(
+    actor: Actor, model: type[R], record_type: str, pk: int, fields: tuple[str, ...]
+) -> None:
+    """Delete a visible record the actor may delete, keeping its last state in the audit."""
+    record = locked(actor, model, record_type, pk, "delete")
+    audit.record(actor, AuditAction.DELETE, record, audit.snapshot(record, fields))
+    record.delete()

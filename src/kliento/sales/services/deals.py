@@ -6,14 +6,13 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kliento.core import audit, customfields, visibility
+from kliento.core import audit, inputs, visibility
 from kliento.core.actors import Actor
 from kliento.core.choices import AuditAction, RecordType
-from kliento.core.errors import Conflict, ErrorCollector, ValidationFailed
+from kliento.core.errors import ErrorCollector, ValidationFailed
 from kliento.core.models import User
 from kliento.core.text import search_key
 from kliento.customers.models import Company, Contact
@@ -27,15 +26,7 @@ from kliento.sales.models import (
     Stage,
     StageChange,
 )
-from kliento.sales.services.common import (
-    check_strings,
-    currency_or_error,
-    date_or_error,
-    model_check,
-    money_or_error,
-    owner_for,
-    visible_or_error,
-)
+from kliento.sales.services.common import audit_update, delete_audited, locked, save_versioned
 
 AUDITED = (
     "title",
@@ -72,29 +63,29 @@ EDITABLE = frozenset(
         "owner_id",
     }
 )
+STAGE_KEYS = frozenset({"pipeline_id", "stage_id"})
 MAX_PARTICIPANTS = 50
+REASON_TEXT_MAX = 2000
 
 
 def _apply(deal: Deal, data: Mapping[str, Any], actor: Actor, errors: ErrorCollector) -> None:
     """Check the editable fields in `data` and set them on `deal` (not saved)."""
     user = actor.user
     assert user is not None
-    check_strings(data, errors)
-    if "title" in data:
-        title = data["title"]
-        if not isinstance(title, str) or not title.strip():
-            errors.add("title", _("A title is required."))
-        else:
+    inputs.refuse_nul(data, errors, skip={"title"})
+    if "title" in data or deal.pk is None:
+        title = inputs.text(
+            data.get("title"), "title", inputs.max_length(Deal, "title"), errors, required=True
+        )
+        if title is not None:
             deal.title = title
             deal.title_key = search_key(title)[:200]
     if "amount" in data:
-        amount = money_or_error(
-            data["amount"] if data["amount"] is not None else 0, "amount", errors
-        )
+        amount = inputs.money(data["amount"] if data["amount"] is not None else 0, "amount", errors)
         if amount is not None:
             deal.amount = amount
     if data.get("currency") is not None:
-        currency = currency_or_error(data["currency"], "currency", errors)
+        currency = inputs.currency(data["currency"], "currency", errors)
         if currency is not None:
             deal.currency = currency
     links = (
@@ -104,25 +95,19 @@ def _apply(deal: Deal, data: Mapping[str, Any], actor: Actor, errors: ErrorColle
     )
     for field, queryset in links:
         if field in data:
-            found = visible_or_error(user, queryset, data[field], field, errors)
+            found = inputs.visible_record(user, queryset, data[field], field, errors)
             if data[field] is None or found is not None:
                 setattr(deal, field, data[field])
     for field in ("start_date", "expected_close_date"):
         if field in data:
-            setattr(deal, field, date_or_error(data[field], field, errors))
+            value = data[field]
+            setattr(deal, field, None if value is None else inputs.date(value, field, errors))
     if "custom" in data or deal.pk is None:
-        try:
-            deal.custom = customfields.clean_custom(
-                RecordType.DEAL, data.get("custom") or {}, current=deal.custom
-            )
-        except ValidationFailed as exc:
-            errors.errors.extend(exc.errors)
-    if "owner_id" in data or deal.owner_id is None:
-        owner = owner_for(user, data.get("owner_id"), errors, current=deal.owner_id)
-        if owner is not None:
-            deal.owner = owner
-            deal.team_id = owner.team_id
-    model_check(
+        custom = inputs.custom(RecordType.DEAL, data.get("custom"), errors, current=deal.custom)
+        if custom is not None:
+            deal.custom = custom
+    inputs.set_owner(deal, inputs.owner(user, data, errors, current=deal.owner_id))
+    inputs.model_check(
         deal,
         errors,
         exclude=[
@@ -139,12 +124,10 @@ def deal_create(*, actor: Actor, data: Mapping[str, Any]) -> Deal:
     assert user is not None
     visibility.require(user, RecordType.DEAL, "create")
     errors = ErrorCollector()
-    for key in data:
-        if key not in EDITABLE | {"pipeline_id", "stage_id"}:
-            errors.add(key, _("This field cannot be set."))
+    inputs.check_keys(data, EDITABLE | STAGE_KEYS, errors)
     pipeline = stage = None
     pipeline_id = data.get("pipeline_id")
-    if isinstance(pipeline_id, int) and not isinstance(pipeline_id, bool):
+    if inputs.is_int(pipeline_id):
         pipeline = Pipeline.objects.filter(pk=pipeline_id, active=True).first()
     if pipeline is None:
         errors.add("pipeline_id", _("No such active pipeline."))
@@ -153,15 +136,13 @@ def deal_create(*, actor: Actor, data: Mapping[str, Any]) -> Deal:
         stage_id = data.get("stage_id")
         if stage_id is None:
             stage = stages.filter(kind=StageKind.OPEN).order_by("position").first()
-        elif isinstance(stage_id, int) and not isinstance(stage_id, bool):
+        elif inputs.is_int(stage_id):
             stage = stages.filter(pk=stage_id).first()
         if stage is None:
             errors.add("stage_id", _("Not a stage of this pipeline."))
         elif stage.kind != StageKind.OPEN:
             errors.add("stage_id", _("A new deal starts at an open stage; move it to close it."))
     deal = Deal(currency=pipeline.default_currency if pipeline else "EUR", custom={})
-    if "title" not in data:
-        errors.add("title", _("A title is required."))
     _apply(deal, data, actor, errors)
     errors.raise_if_any()
     assert pipeline is not None and stage is not None
@@ -176,25 +157,11 @@ def deal_create(*, actor: Actor, data: Mapping[str, Any]) -> Deal:
 
 
 def _locked(actor: Actor, deal_id: int, action: str) -> Deal:
-    assert actor.user is not None
-    deal = visibility.get_visible(actor.user, Deal.objects.select_for_update(), deal_id)
-    visibility.require(actor.user, RecordType.DEAL, action)
-    return deal
+    return locked(actor, Deal, RecordType.DEAL, deal_id, action)
 
 
 def _save_versioned(deal: Deal, version: int) -> None:
-    """Write every column if the row is still at `version`; else nothing and a 409."""
-    values = {f.attname: getattr(deal, f.attname) for f in Deal._meta.concrete_fields}
-    for skip in ("id", "created_at", "version"):
-        values.pop(skip)
-    values["updated_at"] = timezone.now()
-    written = Deal.objects.filter(pk=deal.pk, version=version).update(
-        **values, version=F("version") + 1
-    )
-    if written != 1:
-        raise Conflict(_("Someone else changed this deal; reload it and try again."))
-    deal.version = version + 1
-    deal.updated_at = values["updated_at"]
+    save_versioned(deal, version, _("Someone else changed this deal; reload it and try again."))
 
 
 @transaction.atomic
@@ -202,28 +169,24 @@ def deal_update(*, actor: Actor, deal_id: int, version: int, data: Mapping[str, 
     """Change the given fields of a deal read at `version` (stages change through deal_move)."""
     deal = _locked(actor, deal_id, "edit")
     errors = ErrorCollector()
-    for key in data:
-        if key in ("pipeline_id", "stage_id"):
-            errors.add(key, _("Move the deal to change its stage."))
-        elif key not in EDITABLE:
-            errors.add(key, _("This field cannot be set."))
+    inputs.check_keys(data, EDITABLE | STAGE_KEYS, errors)
+    for key in STAGE_KEYS & set(data):
+        errors.add(key, _("Move the deal to change its stage."))
     before = audit.snapshot(deal, AUDITED)
     _apply(deal, data, actor, errors)
     errors.raise_if_any()
     _save_versioned(deal, version)
-    audit.record(actor, AuditAction.UPDATE, deal, audit.diff(before, audit.snapshot(deal, AUDITED)))
+    audit_update(actor, deal, before, AUDITED)
     return deal
 
 
 @transaction.atomic
 def deal_delete(*, actor: Actor, deal_id: int) -> None:
-    deal = _locked(actor, deal_id, "delete")
-    audit.record(actor, AuditAction.DELETE, deal, audit.snapshot(deal, AUDITED))
-    deal.delete()
+    delete_audited(actor, Deal, RecordType.DEAL, deal_id, AUDITED)
 
 
 def _reason(reason_id: object, kind: str, field: str, errors: ErrorCollector) -> DealReason | None:
-    if isinstance(reason_id, int) and not isinstance(reason_id, bool):
+    if inputs.is_int(reason_id):
         found = DealReason.objects.filter(pk=reason_id, kind=kind, active=True).first()
         if found is not None:
             return found
@@ -256,8 +219,7 @@ def deal_move(
         raise ValidationFailed.on("stage_id", _("Not a stage of this deal's pipeline."))
     if target.pk == deal.stage_id:
         raise ValidationFailed.on("stage_id", _("The deal is at this stage already."))
-    if not isinstance(reason_text, str) or len(reason_text) > 2000 or "\x00" in reason_text:
-        errors.add("reason_text", _("At most 2000 characters of text."))
+    reason = inputs.text(reason_text, "reason_text", REASON_TEXT_MAX, errors)
     before = audit.snapshot(deal, AUDITED)
     from_stage = deal.stage
     now = timezone.now()
@@ -281,7 +243,7 @@ def deal_move(
         deal.closed_at, deal.lost_at_stage, deal.reason_text = None, None, ""
     else:
         deal.closed_at = now
-        deal.reason_text = reason_text
+        deal.reason_text = reason or ""
         deal.lost_at_stage = from_stage if target.kind == StageKind.LOST else None
     _save_versioned(deal, version)
     StageChange.objects.create(
@@ -292,7 +254,7 @@ def deal_move(
         actor_label=actor.label[:200],
         at=now,
     )
-    audit.record(actor, AuditAction.UPDATE, deal, audit.diff(before, audit.snapshot(deal, AUDITED)))
+    audit_update(actor, deal, before, AUDITED)
     return deal
 
 
@@ -307,17 +269,23 @@ def deal_set_participants(
         raise ValidationFailed.on("participants", _("At most %(n)d participants.") % {"n": 50})
     wanted: list[tuple[int, str]] = []
     for i, item in enumerate(participants):
-        user_id, role = item.get("user_id"), item.get("role")
-        if not isinstance(user_id, int) or isinstance(user_id, bool):
+        user_id = item.get("user_id")
+        if not inputs.is_int(user_id):
             errors.add(f"{i}.user_id", _("Must be a user id."))
             continue
-        if not isinstance(role, str) or not role.strip() or len(role) > 60 or "\x00" in role:
-            errors.add(f"{i}.role", _("A part of 1 to 60 characters is required."))
+        role = inputs.text(
+            item.get("role"),
+            f"{i}.role",
+            inputs.max_length(DealParticipant, "role"),
+            errors,
+            required=True,
+        )
+        if role is None:
             continue
-        if (user_id, role.strip()) in wanted:
+        if (user_id, role) in wanted:
             errors.add(f"{i}", _("This user has this part already."))
             continue
-        wanted.append((user_id, role.strip()))
+        wanted.append((user_id, role))
     ids = {u for u, _r in wanted}
     active = set(User.objects.filter(pk__in=ids, is_active=True).values_list("pk", flat=True))
     for i, (user_id, _role) in enumerate(wanted):

@@ -8,13 +8,13 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from kliento.core import inputs
 from kliento.core.actors import Actor
 from kliento.core.choices import Role
 from kliento.core.errors import ErrorCollector, NotFound, PermissionDenied
 from kliento.core.models import User
 from kliento.sales.choices import ReasonKind, StageKind
 from kliento.sales.models import Deal, DealReason, Pipeline, Stage, StageChange
-from kliento.sales.services.common import check_strings, currency_or_error
 
 MAX_STAGES = 50
 STAGE_FIELDS = ("name", "probability", "responsible_role", "expected_result", "kind")
@@ -46,7 +46,9 @@ def _clean_stages(
             errors.add(where, _("Must be an object."))
             continue
         item = {k: raw.get(k) for k in ("id", *STAGE_FIELDS)}
-        check_strings({k: v for k, v in item.items() if isinstance(v, str)}, errors, f"{where}.")
+        inputs.refuse_nul(
+            {k: v for k, v in item.items() if isinstance(v, str)}, errors, f"{where}."
+        )
         stage_id = item["id"]
         if stage_id is not None:
             if stage_id not in existing or stage_id in ids:
@@ -60,11 +62,7 @@ def _clean_stages(
         else:
             names.add(name.strip().casefold())
         probability = item["probability"] if item["probability"] is not None else 0
-        if (
-            isinstance(probability, bool)
-            or not isinstance(probability, int)
-            or not 0 <= probability <= 100
-        ):
+        if not inputs.is_int(probability) or not 0 <= probability <= 100:
             errors.add(f"{where}.probability", _("Must be a whole number from 0 to 100."))
         item["probability"] = probability
         role = item["responsible_role"] or ""
@@ -106,7 +104,7 @@ def _clean_pipeline(
                 errors.add("name", _("Another pipeline has this name."))
             out["name"] = name
     if data.get("default_currency") is not None:
-        out["default_currency"] = currency_or_error(
+        out["default_currency"] = inputs.currency(
             data["default_currency"], "default_currency", errors
         )
     for flag, kind in (("active", bool), ("position", int)):
