@@ -226,3 +226,75 @@ def keyset_page(
         limit=limit,
         reverse_segments=False,
     )
+
+
+def merge_pages(pages: Sequence[Page[M]], field: str, descending: bool, limit: int) -> Page[M]:
+    """One page from pages of disjoint or overlapping parts of one list, read with one cursor.
+
+    Every row among the union's first `limit` is among the first `limit` of its own
+    part, so merging the parts' pages gives exactly the union's page. The sort column
+    must be NOT NULL; Python compares str by code point, the byte order of the C /
+    BINARY collation the key columns use.
+    """
+    found: dict[Any, M] = {}
+    for page in pages:
+        for row in page.items:
+            found.setdefault(row.pk, row)
+    attname = "pk" if field in ("id", "pk") else field
+
+    def key(row: M) -> tuple[Any, Any]:
+        return (getattr(row, attname), row.pk)
+
+    rows = sorted(found.values(), key=key, reverse=descending)
+    more = len(rows) > limit or any(p.next_cursor for p in pages)
+    rows = rows[:limit]
+    next_cursor = None
+    if more and rows:
+        last = rows[-1]
+        values = [last.pk] if attname == "pk" else [getattr(last, attname), last.pk]
+        next_cursor = encode_cursor(values)
+    return Page(rows, next_cursor)
+
+
+def union_page(
+    queryset: models.QuerySet[M],
+    parts: Sequence[models.Q],
+    *,
+    ordering: str | None,
+    allowed: Mapping[str, str],
+    default: str,
+    cursor: str | None,
+    limit: int,
+) -> Page[M]:
+    """keyset_page of the rows matching any of `parts`, each part read on its own.
+
+    Each part is then one index range in order ((team, name, id), (owner, name, id)),
+    where their OR made SQLite join both indexes and sort every row of a team.
+    A nullable sort column keeps the single query (its NULL segment breaks the merge).
+    """
+    field_name, descending = resolve_ordering(ordering, allowed, default)
+    nullable = field_name not in ("id", "pk") and queryset.model._meta.get_field(field_name).null
+    if len(parts) <= 1 or nullable:
+        condition = models.Q(pk__in=[]) if not parts else parts[0]
+        for part in parts[1:]:
+            condition |= part
+        return keyset_page(
+            queryset.filter(condition),
+            ordering=ordering,
+            allowed=allowed,
+            default=default,
+            cursor=cursor,
+            limit=limit,
+        )
+    pages = [
+        keyset_page(
+            queryset.filter(part),
+            ordering=ordering,
+            allowed=allowed,
+            default=default,
+            cursor=cursor,
+            limit=limit,
+        )
+        for part in parts
+    ]
+    return merge_pages(pages, field_name, descending, limit)

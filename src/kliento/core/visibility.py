@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
+from django.db.models.lookups import Exact
 from django.utils.translation import gettext as _
 
 from kliento.core import records
@@ -48,24 +49,75 @@ def forget_rights(user: User) -> None:
         delattr(user, _CACHE_ATTR)
 
 
-def scope_q(user: User, spec: records.RecordSpec) -> models.Q | None:
-    """The filter for what `user` sees of `spec`; None means everything."""
+class _RowValue(models.Func):
+    """`+column`: the same value, but no index seeks on it (SQLite and PostgreSQL alike)."""
+
+    template = "+%(expressions)s"
+    output_field = models.BigIntegerField()
+
+
+def _equals(column: str, value: object, row_filter: bool) -> models.Q:
+    if row_filter:
+        return models.Q(Exact(_RowValue(models.F(column)), value))
+    return models.Q(**{column: value})
+
+
+def scope_q(user: User, spec: records.RecordSpec, *, row_filter: bool = False) -> models.Q | None:
+    """The filter for what `user` sees of `spec`; None means everything.
+
+    With `row_filter`, the owner/team tests cannot be used as index paths. A name
+    search wants that: its own range index finds the rows in order and the rule is
+    checked row by row until the page is full. Otherwise SQLite joins the owner and
+    team indexes (MULTI-INDEX OR) and sorts every row a team owns (seconds at 1M).
+    """
     scope = rights(user, spec.name).scope
     if scope == Scope.ALL:
         return None
     if scope == Scope.NONE:
         return models.Q(pk__in=[])
-    condition = models.Q(owner_id=user.pk)
+    condition = _equals("owner_id", user.pk, row_filter)
     if scope == Scope.TEAM and user.team_id is not None:
-        condition |= models.Q(team_id=user.team_id)
+        condition |= _equals("team_id", user.team_id, row_filter)
     if spec.extra_visibility is not None:
         condition |= spec.extra_visibility(user)
     return condition
 
 
-def visible(user: User, queryset: models.QuerySet[M]) -> models.QuerySet[M]:
-    """The rows of `queryset` that `user` may see."""
-    condition = scope_q(user, records.spec_for_model(queryset.model))
+def scope_parts(user: User, spec: records.RecordSpec) -> list[models.Q] | None:
+    """The rows of scope_q as disjoint parts, each served by an index of its own.
+
+    A list reads each part in order and merges them (pagination.union_page); None
+    means everything.
+    """
+    scope = rights(user, spec.name).scope
+    if scope == Scope.ALL:
+        return None
+    if scope == Scope.NONE:
+        return [models.Q(pk__in=[])]
+    parts = [models.Q(owner_id=user.pk)]
+    if scope == Scope.TEAM and user.team_id is not None:
+        # One's own rows outside the team (left there by a change of team), as three
+        # ranges an (owner, team) index answers at once, usually with nothing.
+        own, team = user.pk, user.team_id
+        elsewhere = (
+            models.Q(owner_id=own, team_id__lt=team)
+            | models.Q(owner_id=own, team_id__gt=team)
+            | models.Q(owner_id=own, team_id__isnull=True)
+        )
+        parts = [models.Q(team_id=team), elsewhere]
+    if spec.extra_visibility is not None:
+        seen = parts[0]
+        for part in parts[1:]:
+            seen |= part
+        parts.append(spec.extra_visibility(user) & ~seen)
+    return parts
+
+
+def visible(
+    user: User, queryset: models.QuerySet[M], *, row_filter: bool = False
+) -> models.QuerySet[M]:
+    """The rows of `queryset` that `user` may see (see scope_q for `row_filter`)."""
+    condition = scope_q(user, records.spec_for_model(queryset.model), row_filter=row_filter)
     return queryset if condition is None else queryset.filter(condition)
 
 

@@ -24,10 +24,11 @@ from kliento.core.models import User
 from kliento.core.pagination import (
     Page,
     Segment,
-    encode_cursor,
     keyset_page,
+    merge_pages,
     resolve_ordering,
     segmented_page,
+    union_page,
 )
 from kliento.core.text import prefix_range
 from kliento.customers.choices import ChannelKind, Relationship
@@ -167,27 +168,6 @@ def _name_segments(q: str, kind: str, ordering: str | None) -> list[Segment]:
     return segments
 
 
-def _merge(pages: list[Page[Any]], ordering: str | None, limit: int) -> Page[Any]:
-    """One page from several pages of the same list and cursor (a union, in list order).
-
-    Every row of the union's first `limit` is among the first `limit` of its own
-    branch, so merging the branch pages gives exactly the union's page.
-    """
-    field, descending = resolve_ordering(ordering, SORTS, DEFAULT_SORT)
-    found: dict[int, Any] = {}
-    for page in pages:
-        for row in page.items:
-            found.setdefault(row.pk, row)
-    # Python compares str by code point: the byte order of the C / BINARY collation.
-    rows = sorted(found.values(), key=lambda r: (getattr(r, field), r.pk), reverse=descending)
-    more = len(rows) > limit or any(p.next_cursor for p in pages)
-    rows = rows[:limit]
-    next_cursor = None
-    if more and rows:
-        next_cursor = encode_cursor([getattr(rows[-1], field), rows[-1].pk])
-    return Page(rows, next_cursor)
-
-
 def _list(
     user: User,
     queryset: QuerySet[Any],
@@ -203,22 +183,27 @@ def _list(
     filters = filters or {}
     if q is not None and len(q) > 200:
         raise ValidationFailed.on("q", _("At most 200 characters."))
-    queryset = visibility.visible(user, queryset).filter(_filter_q(filters, allowed, ordering))
+    text = q.strip() if q else ""
+    queryset = queryset.filter(_filter_q(filters, allowed, ordering))
     custom = {k: str(v) for k, v in filters.items() if k.startswith(customfields.FILTER_PREFIX)}
     if custom:
         queryset = queryset.filter(customfields.filter_q(kind, custom))
-    text = q.strip() if q else ""
-    branches = _channel_branches(text, kind) if text else None
+    if not text:
+        # Each visible part (the team's rows, one's own elsewhere) from its own index.
+        parts = visibility.scope_parts(user, records.spec_for_model(queryset.model))
+        return union_page(
+            queryset,
+            [Q()] if parts is None else parts,
+            ordering=ordering,
+            allowed=SORTS,
+            default=DEFAULT_SORT,
+            cursor=cursor,
+            limit=limit,
+        )
+    # A search's own index (name range, channel) is the selective path: the rule filters rows.
+    queryset = visibility.visible(user, queryset, row_filter=True)
+    branches = _channel_branches(text, kind)
     if branches is None:
-        if not text:
-            return keyset_page(
-                queryset,
-                ordering=ordering,
-                allowed=SORTS,
-                default=DEFAULT_SORT,
-                cursor=cursor,
-                limit=limit,
-            )
         descending = resolve_ordering(ordering, SORTS, DEFAULT_SORT)[1]
         return segmented_page(
             queryset,
@@ -238,7 +223,10 @@ def _list(
         )
         for branch in branches
     ]
-    return pages[0] if len(pages) == 1 else _merge(pages, ordering, limit)
+    if len(pages) == 1:
+        return pages[0]
+    field, descending = resolve_ordering(ordering, SORTS, DEFAULT_SORT)
+    return merge_pages(pages, field, descending, limit)
 
 
 def company_list(
