@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db import connection
 
-from kliento.core.pagination import keyset_page
+from kliento.core.pagination import union_page
 from kliento.sales import selectors
 from tests.factories import deal_for
 
@@ -25,11 +25,11 @@ def test_one_stage_page_uses_the_stage_index_without_sorting(admin, pipeline, mo
         deal_for(admin, pipeline)
     captured = {}
 
-    def capture(queryset, **kwargs):
+    def capture(queryset, parts, **kwargs):
         captured["qs"] = queryset.order_by("-created_at", "-pk")[:51]
-        return keyset_page(queryset, **kwargs)
+        return union_page(queryset, parts, **kwargs)
 
-    monkeypatch.setattr(selectors, "keyset_page", capture)
+    monkeypatch.setattr(selectors, "union_page", capture)
     selectors.deals_list(
         admin,
         filters=selectors.DealFilters(stage=stage.pk),
@@ -44,3 +44,34 @@ def test_one_stage_page_uses_the_stage_index_without_sorting(admin, pipeline, mo
     assert "deal_stage" in plan, plan
     assert "TEMP B-TREE" not in plan.upper(), plan
     assert "Sort" not in plan or "Incremental" in plan, plan
+
+
+def test_a_managers_stage_page_reads_each_part_from_an_index_in_order(
+    manager, colleague, pipeline, monkeypatch
+):
+    # given deals of the manager's own, and deals the manager takes part in
+    stage = pipeline.stages.first()
+    for i in range(4):
+        deal_for(manager if i % 2 else colleague, pipeline)
+    captured = {}
+
+    def capture(queryset, parts, **kwargs):
+        captured["parts"] = [queryset.filter(p).order_by("-created_at", "-pk")[:51] for p in parts]
+        return union_page(queryset, parts, **kwargs)
+
+    monkeypatch.setattr(selectors, "union_page", capture)
+    selectors.deals_list(
+        manager,
+        filters=selectors.DealFilters(stage=stage.pk),
+        params={},
+        ordering=None,
+        cursor=None,
+        limit=50,
+    )
+
+    # then one's own deals of the stage are one index range, newest first, with no sort
+    own = _plan(captured["parts"][0])
+    assert "deal_stage_owner_at" in own, own
+    assert "TEMP B-TREE" not in own.upper(), own
+    assert "Sort" not in own or "Incremental" in own, own
+    assert len(captured["parts"]) == 2  # and the deals one takes part in, on their own

@@ -1,6 +1,7 @@
 """Activities (tasks, calls, meetings, notes, e-mails) and their reminders."""
 
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kliento.activities.choices import ActivityKind, Outcome
@@ -45,13 +46,14 @@ class Activity(TimeStamped, Owned, Versioned, WithCustomFields):
         Stage, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     # When it happens or is due: start for meetings, due for tasks; the calendar sorts on it.
-    when = models.DateTimeField(_("when"), null=True, blank=True)
+    when = models.DateTimeField(_("when"), default=timezone.now)
 
     class Meta:
         verbose_name = _("activity")
         verbose_name_plural = _("activities")
         indexes = [
             models.Index(fields=["owner", "done", "when", "id"], name="activity_owner_when"),
+            models.Index(fields=["owner", "when", "id"], name="activity_owner_time"),
             models.Index(fields=["team", "when", "id"], name="activity_team_when"),
             models.Index(fields=["when", "id"], name="activity_when"),
             models.Index(fields=["contact", "-when", "-id"], name="activity_contact"),

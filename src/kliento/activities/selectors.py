@@ -9,9 +9,9 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from kliento.activities.models import Activity
-from kliento.core import customfields, visibility
+from kliento.core import customfields, records, visibility
 from kliento.core.models import User
-from kliento.core.pagination import Page, keyset_page
+from kliento.core.pagination import Page, union_page
 from kliento.core.timeline import Entry
 
 ORDERING = {"when": "when", "created_at": "created_at"}
@@ -56,15 +56,17 @@ def activity_list(
     limit: int,
 ) -> Page[Activity]:
     """One page of the activities the user sees; `params` carries `custom.<key>` filters."""
-    queryset = activities_for(user)
+    queryset = Activity.objects.all()
     conditions = {
         FILTERS[name]: value
         for name, value in filters.items()
         if name in FILTERS and value is not None
     }
     queryset = queryset.filter(**conditions).filter(customfields.filter_q("activity", params))
-    return keyset_page(
+    parts = visibility.scope_parts(user, records.spec_for_model(Activity))
+    return union_page(
         queryset,
+        [Q()] if parts is None else parts,
         ordering=ordering,
         allowed=ORDERING,
         default=DEFAULT_ORDERING,

@@ -166,8 +166,8 @@ class Deal(TimeStamped, Owned, Versioned, WithCustomFields):
         indexes = [
             # One stage's deals (the kanban column) in the default order: a range scan.
             models.Index(fields=["stage", "created_at", "id"], name="deal_stage"),
-            models.Index(fields=["stage", "owner", "id"], name="deal_stage_owner"),
-            models.Index(fields=["stage", "team", "id"], name="deal_stage_team"),
+            models.Index(fields=["stage", "owner", "created_at", "id"], name="deal_stage_owner_at"),
+            models.Index(fields=["stage", "team", "created_at", "id"], name="deal_stage_team_at"),
             models.Index(fields=["owner", "status", "id"], name="deal_owner_status"),
             models.Index(fields=["team", "status", "id"], name="deal_team_status"),
             models.Index(fields=["title_key", "id"], name="deal_title_key"),

@@ -11,11 +11,11 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kliento.core import customfields, visibility
+from kliento.core import customfields, records, visibility
 from kliento.core.choices import RecordType
 from kliento.core.errors import ValidationFailed
 from kliento.core.models import User
-from kliento.core.pagination import Page, keyset_page
+from kliento.core.pagination import Page, union_page
 from kliento.core.text import prefix_range
 from kliento.sales.choices import ReasonKind
 from kliento.sales.models import (
@@ -66,6 +66,7 @@ def _equal(queryset: QuerySet[M], filters: object, columns: Mapping[str, str]) -
 
 
 def _page(
+    user: User,
     queryset: QuerySet[M],
     record_type: str,
     params: Mapping[str, str],
@@ -74,10 +75,15 @@ def _page(
     cursor: str | None,
     limit: int,
 ) -> Page[M]:
-    """One page, newest first unless `ordering` says otherwise, after the custom field filters."""
+    """One page the user sees, newest first unless `ordering` says otherwise.
+
+    Each visible part (own, team, taking part) is read from its own index and merged.
+    """
     queryset = queryset.filter(customfields.filter_q(record_type, params))
-    return keyset_page(
+    parts = visibility.scope_parts(user, records.spec_for_model(queryset.model))
+    return union_page(
         queryset,
+        [Q()] if parts is None else parts,
         ordering=ordering,
         allowed=allowed,
         default="-created_at",
@@ -155,11 +161,11 @@ def leads_list(
     cursor: str | None,
     limit: int,
 ) -> Page[Lead]:
-    queryset = visibility.visible(user, Lead.objects.all())
+    queryset = Lead.objects.all()
     if filters.q:
         queryset = queryset.filter(_lead_search(filters.q))
     queryset = _equal(queryset, filters, LEAD_EQUAL)
-    return _page(queryset, RecordType.LEAD, params, LEAD_ORDERING, ordering, cursor, limit)
+    return _page(user, queryset, RecordType.LEAD, params, LEAD_ORDERING, ordering, cursor, limit)
 
 
 def lead_get(user: User, lead_id: int) -> Lead:
@@ -190,7 +196,7 @@ def deals_list(
     limit: int,
 ) -> Page[Deal]:
     """One page of deals; `stage` alone is a range scan of the (stage, created_at, id) index."""
-    queryset = visibility.visible(user, Deal.objects.select_related("stage"))
+    queryset = Deal.objects.select_related("stage")
     if filters.q:
         low, high = prefix_range(filters.q)
         queryset = queryset.filter(title_key__gte=low, title_key__lt=high)
@@ -199,7 +205,7 @@ def deals_list(
         queryset = queryset.filter(expected_close_date__lt=filters.expected_close_before)
     if filters.expected_close_after is not None:
         queryset = queryset.filter(expected_close_date__gt=filters.expected_close_after)
-    return _page(queryset, RecordType.DEAL, params, DEAL_ORDERING, ordering, cursor, limit)
+    return _page(user, queryset, RecordType.DEAL, params, DEAL_ORDERING, ordering, cursor, limit)
 
 
 def deal_get(user: User, deal_id: int) -> Deal:
