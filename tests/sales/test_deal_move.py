@@ -184,3 +184,19 @@ def test_a_deal_is_visible_to_its_participants_only_after_being_added(
     assert after.status_code == 200
     assert [d["id"] for d in listed] == [deal.pk]
     assert Deal.objects.count() == 1
+
+
+def test_a_stale_move_to_the_stage_the_deal_reached_meanwhile_is_a_conflict(api, manager, pipeline):
+    # given two people who read the deal at the same version
+    deal = deal_for(manager, pipeline)
+    second = pipeline.stages.get(position=1)
+    client = api(manager)
+    first = client.post(f"/deals/{deal.pk}/move", {"stage_id": second.pk, "version": deal.version})
+    assert first.status_code == 200
+
+    # when the second one makes the same move with the old version
+    late = client.post(f"/deals/{deal.pk}/move", {"stage_id": second.pk, "version": deal.version})
+
+    # then it is told someone else saved first, not that the move is invalid
+    assert late.status_code == 409
+    assert StageChange.objects.filter(deal=deal).exclude(from_stage=None).count() == 1

@@ -91,7 +91,7 @@ def _set_links(
         if pk is None or record is not None:
             setattr(activity, attribute, record)
             if attribute == "deal":
-                activity.deal_stage_id = record.stage_id if record is not None else None
+                activity.deal_stage_id = getattr(record, "stage_id", None)
 
 
 def _clean_reminders(values: Iterable[Any] | None, errors: ErrorCollector) -> list[int] | None:

@@ -14,7 +14,7 @@ import decimal
 import json
 import re
 from collections.abc import Collection, Iterable, Mapping
-from typing import Any, TypeVar
+from typing import Any, TypeGuard, TypeVar
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
@@ -37,7 +37,7 @@ DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 NUL = "\x00"
 
 
-def is_int(value: object) -> bool:
+def is_int(value: object) -> TypeGuard[int]:
     """A whole number (True and False are not, though Python counts them as ints)."""
     return isinstance(value, int) and not isinstance(value, bool)
 

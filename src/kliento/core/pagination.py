@@ -67,7 +67,7 @@ def _raw(cursor: str) -> list[Any]:
 def _decode(raw: list[Any], fields: list[models.Field[Any, Any]]) -> list[Any]:
     if len(raw) != len(fields):
         raise _invalid_cursor()
-    values = []
+    values: list[Any] = []
     for field, value in zip(fields, raw, strict=True):
         if value is None:
             if not field.null:
@@ -168,7 +168,8 @@ def segmented_page(
             # Whether the next segment has rows at all, asked in the same query: a page
             # that ends inside this segment then needs no second query.
             following = queryset.filter(segments[todo[step + 1]].where)
-            part = part.annotate(_kliento_more=models.Exists(following))
+            # (annotate() is typed as changing the row type; the rows stay M)
+            part = part.annotate(_kliento_more=models.Exists(following))  # type: ignore[assignment]
         found = list(part[: limit + 1 - len(rows)])
         rows.extend(found)
         origins.extend([index] * len(found))

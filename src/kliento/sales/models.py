@@ -9,7 +9,8 @@ from kliento.core.models import Owned, TimeStamped, Versioned, WithCustomFields
 from kliento.customers.models import Company, Contact
 from kliento.sales.choices import LeadChannel, LeadStatus, ReasonKind, StageKind
 
-MONEY = {"max_digits": 14, "decimal_places": 2}
+# Money columns: 12 digits before the point, 2 after.
+MONEY_DIGITS, MONEY_PLACES = 14, 2
 
 
 class Pipeline(models.Model):
@@ -97,7 +98,9 @@ class Lead(TimeStamped, Owned, Versioned, WithCustomFields):
     keyword = models.CharField(_("search keyword"), max_length=200, blank=True)
     answers = models.JSONField(_("answers"), default=dict, blank=True)
     # BANT qualification.
-    budget_amount = models.DecimalField(_("budget"), null=True, blank=True, **MONEY)
+    budget_amount = models.DecimalField(
+        _("budget"), null=True, blank=True, max_digits=MONEY_DIGITS, decimal_places=MONEY_PLACES
+    )
     budget_currency = models.CharField(_("budget currency"), max_length=3, blank=True)
     authority = models.CharField(_("authority"), max_length=300, blank=True)
     need = models.TextField(_("need"), blank=True)
@@ -136,7 +139,9 @@ class Deal(TimeStamped, Owned, Versioned, WithCustomFields):
     status = models.CharField(
         _("status"), max_length=5, choices=StageKind.choices, default=StageKind.OPEN
     )
-    amount = models.DecimalField(_("amount"), default=0, **MONEY)
+    amount = models.DecimalField(
+        _("amount"), default=0, max_digits=MONEY_DIGITS, decimal_places=MONEY_PLACES
+    )
     currency = models.CharField(_("currency"), max_length=3, default="EUR")
     company = models.ForeignKey(
         Company, null=True, blank=True, on_delete=models.SET_NULL, related_name="deals"

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from kliento.core import audit, inputs, visibility
 from kliento.core.actors import Actor
 from kliento.core.choices import AuditAction, RecordType
-from kliento.core.errors import ErrorCollector, ValidationFailed
+from kliento.core.errors import Conflict, ErrorCollector, ValidationFailed
 from kliento.core.models import User
 from kliento.core.text import search_key
 from kliento.customers.models import Company, Contact
@@ -160,8 +160,12 @@ def _locked(actor: Actor, deal_id: int, action: str) -> Deal:
     return locked(actor, Deal, RecordType.DEAL, deal_id, action)
 
 
+def _stale_message() -> str:
+    return _("Someone else changed this deal; reload it and try again.")
+
+
 def _save_versioned(deal: Deal, version: int) -> None:
-    save_versioned(deal, version, _("Someone else changed this deal; reload it and try again."))
+    save_versioned(deal, version, _stale_message())
 
 
 @transaction.atomic
@@ -213,6 +217,9 @@ def deal_move(
     user = actor.user
     assert user is not None
     deal = _locked(actor, deal_id, "edit")
+    if deal.version != version:
+        # Stale first: whoever read an older deal learns that, whatever else is wrong.
+        raise Conflict(_stale_message())
     errors = ErrorCollector()
     target = Stage.objects.filter(pk=stage_id, pipeline_id=deal.pipeline_id).first()
     if target is None:

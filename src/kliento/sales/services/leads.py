@@ -111,7 +111,9 @@ def _apply(lead: Lead, data: Mapping[str, Any], actor: Actor, errors: ErrorColle
         lead.budget_amount = None if raw is None else inputs.money(raw, "budget_amount", errors)
     if "budget_currency" in data:
         raw = data["budget_currency"]
-        lead.budget_currency = "" if not raw else inputs.currency(raw, "budget_currency", errors)
+        lead.budget_currency = (
+            "" if not raw else inputs.currency(raw, "budget_currency", errors) or ""
+        )
     if lead.budget_amount is not None and not lead.budget_currency:
         errors.add("budget_currency", _("A budget needs its currency."))
     if "timeline" in data:
