@@ -169,6 +169,7 @@ class Case:
     status: int
     sql: Callable[[Db, int], None]
     target: str = ""
+    client: str = "admin"  # whose token: "admin" (sees all) or "manager" (own team)
     api_ms: list[float] = field(default_factory=list)
     sql_ms: list[float] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
@@ -206,6 +207,7 @@ class Sample:
     moves_sql: list[tuple[int, int, int]]
     deep_key: tuple[str, int]
     admin_id: int
+    manager: tuple[str, int, int]  # username, id, team id of a team-scoped manager
     deep_cursor: str = ""
 
 
@@ -248,6 +250,10 @@ def sample(db: Db, n: int, seed: int) -> Sample:
         moves_sql=moves[n:],
         deep_key=(deep[0], deep[1]),
         admin_id=db.all("SELECT id FROM core_user WHERE username = 'admin'")[0][0],
+        manager=db.all(
+            "SELECT username, id, team_id FROM core_user WHERE role = 'manager' "
+            "AND team_id IS NOT NULL ORDER BY id LIMIT 1"
+        )[0],
     )
 
 
@@ -299,6 +305,31 @@ def cases(s: Sample, model_rows: ModelRows) -> list[Case]:
             )
 
         return run
+
+    # A team-scoped manager: like the API, the team's rows and one's own rows outside
+    # the team are read as two index-ordered parts; a search checks the rule per row.
+    _, manager_id, team_id = s.manager
+
+    def sql_manager_page1(db: Db, i: int) -> None:
+        db.all(
+            f"SELECT {LIST_COLS} FROM {LIST_FROM} WHERE c.team_id = ? "
+            "ORDER BY c.name_key, c.id LIMIT 51",
+            (team_id,),
+        )
+        db.all(
+            f"SELECT {LIST_COLS} FROM {LIST_FROM} WHERE (c.owner_id = ? AND c.team_id < ?) "
+            "OR (c.owner_id = ? AND c.team_id > ?) OR (c.owner_id = ? AND c.team_id IS NULL) "
+            "ORDER BY c.name_key, c.id LIMIT 51",
+            (manager_id, team_id, manager_id, team_id, manager_id),
+        )
+
+    def sql_manager_search(db: Db, i: int) -> None:
+        lo = at(s.prefixes, i).casefold()
+        db.all(
+            f"SELECT {LIST_COLS} FROM {LIST_FROM} WHERE c.name_key >= ? AND c.name_key < ? "
+            "AND (+c.owner_id = ? OR +c.team_id = ?) ORDER BY c.name_key, c.id LIMIT 51",
+            (lo, lo + MAX_CHAR, manager_id, team_id),
+        )
 
     def sql_page1(db: Db, i: int) -> None:
         db.all(f"SELECT {LIST_COLS} FROM {LIST_FROM} ORDER BY c.name_key, c.id LIMIT 51")
@@ -450,6 +481,12 @@ def cases(s: Sample, model_rows: ModelRows) -> list[Case]:
         Case("list_deep", "list, 5,000 rows deep", lambda i: (
             "GET", f"/api/v1/contacts?limit=50&cursor={q(s.deep_cursor)}", None), 200,
             sql_deep, "p95 <= 1.2 x page 1"),
+        Case("manager_page1", "manager: list, page 1", lambda i: (
+            "GET", "/api/v1/contacts?limit=50", None), 200, sql_manager_page1,
+            "p95 < 30 ms", client="manager"),
+        Case("manager_search", "manager: search by name prefix", lambda i: (
+            "GET", f"/api/v1/contacts?q={q(at(s.prefixes, i))}", None), 200,
+            sql_manager_search, "p95 < 50 ms", client="manager"),
         Case("stage_deals", "one stage's deals", lambda i: (
             "GET", f"/api/v1/deals?stage={s.stage_id}&limit=50", None), 200, sql_stage,
             "p95 < 30 ms"),
@@ -553,10 +590,13 @@ def main() -> int:
         t = _table(spec.model, given)
         return t.columns, t.defaults
 
-    token = subprocess.run(
-        [*KLIENTO, "token", "admin", "--name", "bench"],
-        env=env, check=True, capture_output=True, text=True, cwd=ROOT,
-    ).stdout.strip()  # fmt: skip
+    def token_for(username: str) -> str:
+        return subprocess.run(
+            [*KLIENTO, "token", username, "--name", "bench"],
+            env=env, check=True, capture_output=True, text=True, cwd=ROOT,
+        ).stdout.strip()  # fmt: skip
+
+    token = token_for("admin")
     port = free_port()
     server = subprocess.Popen(
         [*KLIENTO, "serve", "--bind", f"127.0.0.1:{port}", "--workers", "2"], env=env, cwd=ROOT
@@ -566,6 +606,7 @@ def main() -> int:
         wait_until_up(port, server)
         client = Http(port, token)
         s = sample(db, args.requests + args.warmup, seed=9)
+        clients = {"admin": client, "manager": Http(port, token_for(s.manager[0]))}
         # The deep page: follow the cursors 100 pages of 50 (rows 5,001..5,050 come next).
         cursor = None
         for _ in range(100):
@@ -579,7 +620,7 @@ def main() -> int:
         all_cases = cases(s, model_rows)
         for case in all_cases:
             log(f"  measuring {case.label} …")
-            measure(case, client, db, args.requests, args.warmup)
+            measure(case, clients[case.client], db, args.requests, args.warmup)
             for error in case.errors:
                 log(f"    error: {error}")
         judge({c.name: c for c in all_cases})
