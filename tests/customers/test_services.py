@@ -365,3 +365,25 @@ def test_a_writer_that_commits_between_read_and_write_wins_and_the_late_one_conf
     assert contact.last_name != "Mine"
     assert not Channel.objects.filter(contact=contact).exists()
     assert AuditEvent.objects.filter(action=AuditAction.UPDATE).count() == 0
+
+
+def test_deleting_a_company_audits_the_contacts_it_unlinks(manager, admin):
+    from kliento.core.actors import Actor
+    from kliento.core.models import AuditEvent
+    from kliento.customers.services import company_delete
+
+    # given a company with two contacts
+    company = CompanyFactory(owner=manager)
+    linked = [ContactFactory(owner=manager, company=company) for _ in range(2)]
+
+    # when it is deleted
+    company_delete(actor=Actor.of_user(admin), company_id=company.pk)
+
+    # then each contact lost its company, and the audit says so, by whom
+    for contact in linked:
+        contact.refresh_from_db()
+        assert contact.company_id is None
+        event = AuditEvent.objects.get(record_type="contact", record_id=contact.pk)
+        assert event.action == "update"
+        assert event.changes == {"company_id": [company.pk, None]}
+        assert event.actor_user_id == admin.pk

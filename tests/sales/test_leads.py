@@ -9,7 +9,7 @@ import pytest
 from kliento.core.choices import Role
 from kliento.core.models import AuditEvent, CustomField
 from kliento.sales.models import Lead
-from tests.factories import LeadFactory
+from tests.factories import LeadFactory, deal_for, make_pipeline
 
 FULL = {
     "title": "Windows for a flat",
@@ -254,3 +254,20 @@ def test_a_manager_may_not_give_a_lead_away(api, manager, colleague):
 
     assert response.status_code == 422
     assert Lead.objects.count() == 0
+
+
+def test_deleting_a_lead_audits_the_deals_it_unlinks(admin):
+    from kliento.core.actors import Actor
+    from kliento.core.models import AuditEvent
+    from kliento.sales.services import lead_delete
+
+    pipeline = make_pipeline("Audit")
+    lead = LeadFactory(owner=admin)
+    deal = deal_for(admin, pipeline, lead=lead)
+
+    lead_delete(actor=Actor.of_user(admin), lead_id=lead.pk)
+
+    deal.refresh_from_db()
+    assert deal.lead_id is None
+    event = AuditEvent.objects.get(record_type="deal", record_id=deal.pk)
+    assert event.changes == {"lead_id": [lead.pk, None]}

@@ -62,3 +62,36 @@ def record(
         record_id=instance.pk,
         changes=_plain(dict(changes)),
     )
+
+
+def record_detached(actor: Actor, instance: models.Model) -> int:
+    """Audit the records that deleting `instance` will unlink (foreign keys SET_NULL).
+
+    Deleting a company clears the company of its contacts and deals: a change of
+    customer data like any other, so each gets its row. Returns how many.
+    """
+    events: list[AuditEvent] = []
+    for relation in instance._meta.related_objects:
+        if getattr(relation, "on_delete", None) is not models.SET_NULL:
+            continue
+        related = relation.related_model
+        try:
+            record_type = records.spec_for_model(related).name
+        except LookupError:
+            continue  # not customer data
+        column = relation.field.attname
+        ids = related._default_manager.filter(**{column: instance.pk}).values_list("pk", flat=True)
+        events.extend(
+            AuditEvent(
+                actor_kind=actor.kind,
+                actor_user=actor.user,
+                actor_label=actor.label[:200],
+                action=AuditAction.UPDATE,
+                record_type=record_type,
+                record_id=pk,
+                changes={column: [instance.pk, None]},
+            )
+            for pk in ids
+        )
+    AuditEvent.objects.bulk_create(events, batch_size=1000)
+    return len(events)

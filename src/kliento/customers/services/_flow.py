@@ -118,4 +118,5 @@ def delete(kind: Kind[R], *, actor: Actor, record_id: int) -> None:
         visibility.require(user, kind.record_type, "delete")
         before = c.full_snapshot(record, kind.audited)
         audit.record(actor, AuditAction.DELETE, record, c.deleted_changes(before))
+        audit.record_detached(actor, record)
         record.delete()

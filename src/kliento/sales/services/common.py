@@ -56,4 +56,5 @@ def delete_audited(
     """Delete a visible record the actor may delete, keeping its last state in the audit."""
     record = locked(actor, model, record_type, pk, "delete")
     audit.record(actor, AuditAction.DELETE, record, audit.snapshot(record, fields))
+    audit.record_detached(actor, record)
     record.delete()
