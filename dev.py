@@ -4,13 +4,19 @@
     python3 dev.py demo    # install, migrate, load demo data, run web + worker
     python3 dev.py test    # install, run the whole test suite
 
-Needs only Python 3.11+ and the package registry. If `uv` is not on PATH, its
+Needs only Python 3.11+ and the package registries. If `uv` is not on PATH, its
 wheel is fetched from PyPI (checked against PyPI's sha256) and unpacked into
-`.tools/`; uv then builds `.venv` from the committed `uv.lock`.
+`.tools/`; uv then builds `.venv` from the committed `uv.lock`. The front-end
+assets are fetched from the npm registry as `package-lock.json` pins them
+(checked against its sha512) and unpacked into Kliento's static folder; no
+Node.js is needed. `test` also installs Debian's Chromium for the browser tests
+when it is missing and the machine allows it.
 """
 
 from __future__ import annotations
 
+import base64
+import fnmatch
 import hashlib
 import io
 import json
@@ -20,6 +26,7 @@ import shutil
 import stat
 import subprocess
 import sys
+import tarfile
 import urllib.request
 import zipfile
 from pathlib import Path
@@ -27,6 +34,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent
 TOOLS = ROOT / ".tools"
 UV_VERSION = "0.13.9"
+VENDOR = ROOT / "src" / "kliento" / "core" / "static" / "kliento" / "vendor"
+NPM_REGISTRY = os.environ.get("NPM_CONFIG_REGISTRY", "https://registry.npmjs.org").rstrip("/")
+CACHE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "kliento" / "npm"
+CHROMIUM = os.environ.get("KLIENTO_CHROMIUM", "/usr/bin/chromium")
 
 
 def _wheel_tag() -> str:
@@ -85,13 +96,93 @@ def _sync(uv: str) -> None:
     subprocess.run([uv, "sync", "--locked", "--quiet"], cwd=ROOT, env=_env(), check=True)  # noqa: S603
 
 
+def _tarball(name: str, entry: dict[str, str]) -> bytes:
+    """The package's tarball, from the cache or the registry, checked against the lock."""
+    algorithm, _, expected = entry["integrity"].partition("-")
+    cached = CACHE / f"{hashlib.sha256(entry['integrity'].encode()).hexdigest()}.tgz"
+    if cached.exists():
+        data = cached.read_bytes()
+    else:
+        base = name.rsplit("/", 1)[-1]
+        url = entry.get("resolved") or f"{NPM_REGISTRY}/{name}/-/{base}-{entry['version']}.tgz"
+        print(f"dev.py: fetching {name} {entry['version']} from the npm registry …", flush=True)
+        with urllib.request.urlopen(url, timeout=300) as resp:  # noqa: S310 - registry URL
+            data = resp.read()
+    digest = base64.b64encode(hashlib.new(algorithm, data).digest()).decode()
+    if digest != expected:
+        sys.exit(f"dev.py: {name} does not match package-lock.json's {algorithm}; refusing it")
+    CACHE.mkdir(parents=True, exist_ok=True)
+    cached.write_bytes(data)
+    return data
+
+
+def _unpack(name: str, data: bytes, wanted: dict[str, str]) -> None:
+    with tarfile.open(fileobj=io.BytesIO(data), mode="r:gz") as tar:
+        for member in tar.getmembers():
+            if not member.isfile():
+                continue
+            inner = member.name.split("/", 1)[1]  # tarballs hold package/<path>
+            for pattern, target in wanted.items():
+                if not fnmatch.fnmatch(f"{name}/{inner}", pattern):
+                    continue
+                dest = VENDOR / target
+                if target.endswith("/"):
+                    dest = dest / Path(inner).name
+                dest.parent.mkdir(parents=True, exist_ok=True)
+                source = tar.extractfile(member)
+                assert source is not None
+                dest.write_bytes(source.read())
+
+
+def _assets() -> None:
+    """Unpack the front-end files package.json names, at the versions the lock pins."""
+    lock_bytes = (ROOT / "package-lock.json").read_bytes()
+    stamp = VENDOR / ".lock-sha256"
+    lock_hash = hashlib.sha256(lock_bytes + (ROOT / "package.json").read_bytes()).hexdigest()
+    if stamp.exists() and stamp.read_text() == lock_hash:
+        return
+    wanted = json.loads((ROOT / "package.json").read_text())["kliento"]["static"]
+    packages = json.loads(lock_bytes)["packages"]
+    shutil.rmtree(VENDOR, ignore_errors=True)
+    for key, entry in packages.items():
+        if not key.startswith("node_modules/"):
+            continue
+        name = key.removeprefix("node_modules/")
+        mine = {p: t for p, t in wanted.items() if p.startswith(name + "/")}
+        if mine:
+            _unpack(name, _tarball(name, entry), mine)
+    stamp.write_text(lock_hash)
+
+
+def _chromium() -> None:
+    """Debian's Chromium drives the browser tests; install it if we may."""
+    if Path(CHROMIUM).exists():
+        return
+    if os.geteuid() == 0 and shutil.which("apt-get"):
+        print("dev.py: installing Debian's chromium for the browser tests …", flush=True)
+        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        apt = shutil.which("apt-get") or "apt-get"
+        install = [apt, "install", "-y", "-q", "--no-install-recommends", "chromium"]
+        if subprocess.call(install, env=env) != 0:  # noqa: S603
+            subprocess.call([apt, "update", "-q"], env=env)  # noqa: S603
+            subprocess.run(install, env=env, check=True)  # noqa: S603
+        return
+    sys.exit(
+        f"dev.py: the browser tests need Chromium at {CHROMIUM}: "
+        "run `sudo apt-get install chromium` (or set KLIENTO_CHROMIUM)"
+    )
+
+
 def main(argv: list[str]) -> int:
     if not argv or argv[0] not in {"demo", "test", "setup"}:
         print(__doc__)
         return 2
     uv = _uv()
     _sync(uv)
+    _assets()
     command, rest = argv[0], argv[1:]
+    if command == "test":
+        _chromium()
     run = [uv, "run", "--locked", "--no-sync"]
     if command == "setup":
         return 0

@@ -10,158 +10,27 @@ visible record without the right is a 403; otherwise the operation succeeds.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.utils import timezone
 
-from kliento.activities.models import Activity
 from kliento.api import api as ninja_api
-from kliento.core.choices import Role, Scope
-from kliento.core.models import Attachment, Notification, Team, User
-from kliento.core.rights import DEFAULT_RIGHTS
-from kliento.core.text import search_key
-from kliento.customers.models import Company, Contact
-from kliento.sales.choices import StageKind
-from kliento.sales.models import Deal, DealParticipant, Lead, Pipeline, Stage
+from kliento.core.choices import Role
+from tests.authz import (
+    MAKERS,
+    OWNERS,
+    PDF,
+    ROLES,
+    World,
+    make_deal,
+    make_world,
+    rights_of,
+    sees,
+)
 from tests.conftest import ApiClient
-from tests.factories import UserFactory
-
-ROLES = list(Role.values)
-OWNERS = ["own", "team", "other"]
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-
-
-# --- the world each case runs in -------------------------------------------------
-
-
-@dataclass
-class World:
-    actor: User
-    teammate: User
-    outsider: User
-    pipeline: Pipeline
-    stages: list[Stage]
-    targets: dict[str, Any] = field(default_factory=dict)
-
-    def owner_for(self, relation: str) -> User:
-        return {
-            "own": self.actor,
-            "team": self.teammate,
-            "other": self.outsider,
-            "participant": self.outsider,
-        }[relation]
-
-
-def _world(role: str) -> World:
-    north, _ = Team.objects.get_or_create(name="North")
-    south, _ = Team.objects.get_or_create(name="South")
-    pipeline = Pipeline.objects.create(name="Windows")
-    stages = [
-        Stage.objects.create(pipeline=pipeline, name=n, position=i, probability=p, kind=k)
-        for i, (n, p, k) in enumerate(
-            [
-                ("First call", 10, StageKind.OPEN),
-                ("Measurement", 30, StageKind.OPEN),
-                ("Won", 100, StageKind.WON),
-                ("Lost", 0, StageKind.LOST),
-            ]
-        )
-    ]
-    return World(
-        actor=UserFactory(role=role, team=north),
-        teammate=UserFactory(role=Role.MANAGER, team=north),
-        outsider=UserFactory(role=Role.MANAGER, team=south),
-        pipeline=pipeline,
-        stages=stages,
-    )
-
-
-def _owned(owner: User) -> dict[str, Any]:
-    return {"owner": owner, "team_id": owner.team_id}
-
-
-def make_company(w: World, relation: str) -> Company:
-    return Company.objects.create(
-        name="Zeta Glass", name_key=search_key("Zeta Glass"), **_owned(w.owner_for(relation))
-    )
-
-
-def make_contact(w: World, relation: str) -> Contact:
-    return Contact.objects.create(
-        first_name="Zane",
-        last_name="Zvaigzne",
-        name_key=search_key("Zvaigzne", "Zane"),
-        first_name_key=search_key("Zane"),
-        **_owned(w.owner_for(relation)),
-    )
-
-
-def make_lead(w: World, relation: str) -> Lead:
-    return Lead.objects.create(
-        title="Zoo windows",
-        title_key=search_key("Zoo windows"),
-        first_name="Zoe",
-        **_owned(w.owner_for(relation)),
-    )
-
-
-def make_deal(w: World, relation: str) -> Deal:
-    deal = Deal.objects.create(
-        title="Zinc roof",
-        title_key=search_key("Zinc roof"),
-        pipeline=w.pipeline,
-        stage=w.stages[0],
-        stage_entered_at=timezone.now(),
-        **_owned(w.owner_for(relation)),
-    )
-    if relation == "participant":
-        DealParticipant.objects.create(deal=deal, user=w.actor, role="measurer")
-    return deal
-
-
-def make_activity(w: World, relation: str) -> Activity:
-    when = timezone.now() + dt.timedelta(days=1)
-    return Activity.objects.create(
-        kind="call", subject="Zed call", due_at=when, when=when, **_owned(w.owner_for(relation))
-    )
-
-
-def make_attachment(w: World, relation: str) -> Attachment:
-    deal = make_deal(w, relation)
-    w.targets["parent"] = deal
-    upload = SimpleUploadedFile("plan.pdf", PDF, content_type="application/pdf")
-    return Attachment.objects.create(
-        record_type="deal",
-        record_id=deal.pk,
-        file=upload,
-        original_name="plan.pdf",
-        content_type="application/pdf",
-        size=len(PDF),
-        sha256="0" * 64,
-    )
-
-
-def make_notification(w: World, relation: str) -> Notification:
-    return Notification.objects.create(
-        user=w.owner_for(relation), key=f"t:{relation}", kind="reminder", title="Call"
-    )
-
-
-MAKERS: dict[str, Callable[[World, str], Any]] = {
-    "company": make_company,
-    "contact": make_contact,
-    "lead": make_lead,
-    "deal": make_deal,
-    "activity": make_activity,
-    "attachment": make_attachment,
-    "notification": make_notification,
-}
-
 
 # --- operations --------------------------------------------------------------------
 
@@ -362,23 +231,6 @@ def test_every_operation_has_a_matrix_entry():
 # --- expectations -------------------------------------------------------------------
 
 
-def _rights(role: str, record_type: str):
-    return DEFAULT_RIGHTS[role][record_type]
-
-
-def _sees(role: str, record_type: str, relation: str) -> bool:
-    scope = _rights(role, record_type).scope
-    if scope == Scope.NONE:
-        return False
-    if scope == Scope.ALL:
-        return True
-    if relation == "own":
-        return True
-    if relation == "participant":
-        return record_type == "deal"
-    return relation == "team" and scope == Scope.TEAM
-
-
 def expected_status(op: Op, role: str, relation: str) -> int:
     if op.kind in ("global", "public"):
         return op.ok
@@ -391,15 +243,15 @@ def expected_status(op: Op, role: str, relation: str) -> int:
     record = RECORD_OF_PARENT.get(op.record, op.record) if op.parent else op.record
     assert record is not None
     if op.kind == "create":
-        return op.ok if _rights(role, record).can_create else 403
-    visible = _sees(role, record, relation)
+        return op.ok if rights_of(role, record).can_create else 403
+    visible = sees(role, record, relation)
     if op.kind in ("detail", "list"):
         return 200 if visible or op.kind == "list" else 404
     if not visible:
         return 404
-    if not getattr(_rights(role, record), f"can_{op.right}"):
+    if not getattr(rights_of(role, record), f"can_{op.right}"):
         return 403
-    if any(not getattr(_rights(role, rt), f"can_{right}") for rt, right in op.needs):
+    if any(not getattr(rights_of(role, rt), f"can_{right}") for rt, right in op.needs):
         return 403
     return op.ok
 
@@ -444,7 +296,7 @@ def _target(op: Op, w: World, relation: str) -> Any:
 @pytest.mark.parametrize(("name", "role", "relation"), _cases())
 def test_authorization_matrix(name: str, role: str, relation: str, db, django_user_model):
     op = OPERATIONS[name]
-    w = _world(role)
+    w = make_world(role)
     target = _target(op, w, relation)
     if "{field_id}" in name:
         from kliento.core.models import CustomField
@@ -480,7 +332,7 @@ def test_authorization_matrix(name: str, role: str, relation: str, db, django_us
     )
 
     if op.kind == "list":
-        visible = _sees(role, op.record, relation)
+        visible = sees(role, op.record, relation)
         listed = {row["id"] for row in response.json()["items"]}
         assert (target.pk in listed) == visible, f"{name}: list leaks or hides the record"
         if op.search:

@@ -40,3 +40,7 @@ class ActivitiesConfig(AppConfig):
         records.register("activity", Activity)
         timeline.register_source(selectors.timeline_entries)
         post_migrate.connect(ensure_schedules, sender=self, dispatch_uid="kliento_schedules")
+
+        from kliento.core.web import nav
+
+        nav.register(nav.NavItem("activities:my-day", _("My day"), "sun", order=10))

@@ -1,0 +1,1 @@
+"""Activity pages: My day, the activity list, the calendar, quick actions on records."""

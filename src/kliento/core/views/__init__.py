@@ -1,0 +1,1 @@
+"""Core pages: signing in and out, first run, language, search, notifications, settings."""

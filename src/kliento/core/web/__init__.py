@@ -1,0 +1,1 @@
+"""What every page shares: signing in, the layout, htmx rendering, errors, lists."""

@@ -1,0 +1,5 @@
+from django.urls import path  # noqa: F401 - the pages of this app are added here
+
+app_name = "sales"
+
+urlpatterns: list[object] = []
