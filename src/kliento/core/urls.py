@@ -12,6 +12,10 @@ urlpatterns = [
     path("welcome/", auth.welcome_page, name="welcome"),
     path("language/", language.set_language, name="language"),
     path("search/", search.search_page, name="search"),
+    # --- settings ---
+    # --- end settings ---
+    # --- timeline and files ---
+    # --- end timeline and files ---
     path("notifications/", notifications.notification_list_page, name="notifications"),
     path(
         "notifications/<int:notification_id>/read/",
