@@ -536,8 +536,8 @@ def table(cases_: list[Case]) -> str:
     return "\n".join(lines)
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def arguments(description: str) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--db", choices=["sqlite", "postgres"], required=True)
     parser.add_argument("--contacts", type=int, default=1_000_000)
     parser.add_argument("--requests", type=int, default=200)
@@ -547,7 +547,19 @@ def main() -> int:
     args = parser.parse_args()
     if args.contacts < 1000 or args.requests < 1:
         parser.error("--contacts must be at least 1000 and --requests at least 1")
+    return args
 
+
+@dataclass
+class Prepared:
+    env: dict[str, str]
+    url: str
+    sqlite_file: Path
+    seed_seconds: float | None
+
+
+def prepare(args: argparse.Namespace) -> Prepared:
+    """A seeded database (fresh unless --reuse) and the environment of the production server."""
     RESULTS.mkdir(parents=True, exist_ok=True)
     data_dir = Path(tempfile.mkdtemp(prefix="kliento-bench-"))  # media and static files
     sqlite_file = RESULTS / f"bench-{args.contacts}.sqlite3"
@@ -577,6 +589,41 @@ def main() -> int:
             [*KLIENTO, "seed", "--contacts", str(args.contacts)], env=env, check=True, cwd=ROOT
         )
         seed_seconds = round(time.perf_counter() - started, 1)
+    else:  # the schema may have moved on since the database was seeded
+        subprocess.run([*KLIENTO, "manage", "migrate", "-v0"], env=env, check=True, cwd=ROOT)
+    return Prepared(env, url, sqlite_file, seed_seconds)
+
+
+def token_for(env: dict[str, str], username: str) -> str:
+    return subprocess.run(
+        [*KLIENTO, "token", username, "--name", "bench"],
+        env=env, check=True, capture_output=True, text=True, cwd=ROOT,
+    ).stdout.strip()  # fmt: skip
+
+
+def serve(env: dict[str, str]) -> tuple[subprocess.Popen[bytes], int]:
+    port = free_port()
+    server = subprocess.Popen(
+        [*KLIENTO, "serve", "--bind", f"127.0.0.1:{port}", "--workers", "2"], env=env, cwd=ROOT
+    )
+    wait_until_up(port, server)
+    return server, port
+
+
+def stop(server: subprocess.Popen[bytes]) -> None:
+    server.terminate()
+    try:
+        server.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        server.kill()
+
+
+def main() -> int:
+    args = arguments(__doc__.split("\n\n")[0])
+    prepared = prepare(args)
+    env, url, sqlite_file, seed_seconds = (
+        prepared.env, prepared.url, prepared.sqlite_file, prepared.seed_seconds
+    )  # fmt: skip
 
     import django
 
@@ -590,23 +637,13 @@ def main() -> int:
         t = _table(spec.model, given)
         return t.columns, t.defaults
 
-    def token_for(username: str) -> str:
-        return subprocess.run(
-            [*KLIENTO, "token", username, "--name", "bench"],
-            env=env, check=True, capture_output=True, text=True, cwd=ROOT,
-        ).stdout.strip()  # fmt: skip
-
-    token = token_for("admin")
-    port = free_port()
-    server = subprocess.Popen(
-        [*KLIENTO, "serve", "--bind", f"127.0.0.1:{port}", "--workers", "2"], env=env, cwd=ROOT
-    )
+    token = token_for(env, "admin")
+    server, port = serve(env)
     db = Db(args.db, str(sqlite_file) if args.db == "sqlite" else url)
     try:
-        wait_until_up(port, server)
         client = Http(port, token)
         s = sample(db, args.requests + args.warmup, seed=9)
-        clients = {"admin": client, "manager": Http(port, token_for(s.manager[0]))}
+        clients = {"admin": client, "manager": Http(port, token_for(env, s.manager[0]))}
         # The deep page: follow the cursors 100 pages of 50 (rows 5,001..5,050 come next).
         cursor = None
         for _ in range(100):
@@ -625,11 +662,7 @@ def main() -> int:
                 log(f"    error: {error}")
         judge({c.name: c for c in all_cases})
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        stop(server)
         db.close()
 
     stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d")

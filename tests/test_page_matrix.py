@@ -22,8 +22,9 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from kliento.core.choices import Role
+from kliento.core.models import SavedFilter
 from tests.authz import MAKERS, OWNERS, ROLES, World, make_world, rights_of, sees
-from tests.factories import UserFactory
+from tests.factories import PDF, CustomFieldFactory, UserFactory, upload
 
 PAGE_APPS = ("core", "customers", "sales", "activities")
 
@@ -62,24 +63,343 @@ PAGES: dict[str, Page] = {
     "POST core:sign-out": Page("public", ok=302),
     "GET core:welcome": Page("public", ok=302),  # an admin exists: go and sign in
     "POST core:language": Page("public", ok=302, data=lambda w, t: {"language": "ru"}),
-    "GET core:search": Page("global", query=lambda w, t: {"q": "zvaig"}),
+    "GET core:search": Page("list", "contact", query=lambda w, t: {"q": "zvaig"}),
     "GET core:notifications": Page("global"),
     "POST core:notification-read": Page("mine", "notification", ok=302),
     "POST core:notifications-read-all": Page("global", ok=302),
     # --- core: settings ----------------------------------------------------------
+    "GET core:settings": Page("admin"),
+    "GET core:settings-users": Page("admin"),
+    "GET core:settings-user-create": Page("admin"),
+    "POST core:settings-user-create": Page(
+        "admin",
+        ok=302,
+        data=lambda w, t: {
+            "username": "newcomer",
+            "password": "long-enough-9876",
+            "password2": "long-enough-9876",
+            "role": "manager",
+            "team_id": str(w.actor.team_id),
+            "language": "en",
+            "time_zone": "UTC",
+        },
+    ),
+    "GET core:settings-user-edit": Page("admin", kwargs=lambda w, t: {"user_id": w.teammate.pk}),
+    "POST core:settings-user-edit": Page(
+        "admin",
+        ok=302,
+        kwargs=lambda w, t: {"user_id": w.teammate.pk},
+        data=lambda w, t: {
+            "first_name": "Anna",
+            "last_name": "Berzina",
+            "email": "anna@example.com",
+            "role": "marketer",
+            "team_id": str(w.teammate.team_id),
+            "language": "ru",
+            "time_zone": "Europe/Riga",
+            "is_active": "on",
+        },
+    ),
+    "POST core:settings-user-password": Page(
+        "admin",
+        ok=302,
+        kwargs=lambda w, t: {"user_id": w.teammate.pk},
+        data=lambda w, t: {"password": "long-enough-9876", "password2": "long-enough-9876"},
+    ),
+    "GET core:settings-teams": Page("admin"),
+    "POST core:settings-team-create": Page("admin", ok=302, data=lambda w, t: {"name": "East"}),
+    "GET core:settings-team-edit": Page("admin", kwargs=lambda w, t: {"team_id": w.actor.team_id}),
+    "POST core:settings-team-edit": Page(
+        "admin",
+        ok=302,
+        kwargs=lambda w, t: {"team_id": w.actor.team_id},
+        data=lambda w, t: {"name": "North-East"},
+    ),
+    "GET core:settings-roles": Page("admin"),
+    "POST core:settings-roles": Page(
+        "admin",
+        ok=302,
+        data=lambda w, t: {
+            "role": "manager",
+            **{f"{rt}-scope": "team" for rt in ("company", "contact", "lead", "deal", "activity")},
+            "deal-can_create": "on",
+        },
+    ),
+    "GET core:settings-fields": Page("admin"),
+    "GET core:settings-field-create": Page("admin"),
+    "POST core:settings-field-create": Page(
+        "admin",
+        ok=302,
+        data=lambda w, t: {
+            "record_type": "contact",
+            "key": "shoe_size",
+            "label": "Shoe size",
+            "field_type": "number",
+            "position": "1",
+        },
+    ),
+    "GET core:settings-field-edit": Page(
+        "admin", kwargs=lambda w, t: {"field_id": CustomFieldFactory().pk}
+    ),
+    "POST core:settings-field-edit": Page(
+        "admin",
+        ok=302,
+        kwargs=lambda w, t: {"field_id": CustomFieldFactory().pk},
+        data=lambda w, t: {"label": "Renamed", "position": "2", "active": "on"},
+    ),
+    "POST core:settings-field-delete": Page(
+        "admin", ok=302, kwargs=lambda w, t: {"field_id": CustomFieldFactory().pk}
+    ),
+    "GET core:settings-tokens": Page("admin"),
+    "POST core:settings-token-create": Page(
+        "admin", ok=302, data=lambda w, t: {"name": "Accounting export"}
+    ),
+    "POST core:settings-token-revoke": Page(
+        "admin",
+        ok=302,
+        kwargs=lambda w, t: {
+            "token_id": w.teammate.api_tokens.create(
+                name="sync", prefix="kl_abcdefg", key_hash="0" * 64
+            ).pk
+        },
+    ),
+    "GET sales:settings-pipelines": Page("admin"),
+    "GET sales:settings-pipeline-create": Page("admin"),
+    "POST sales:settings-pipeline-create": Page(
+        "admin",
+        ok=302,
+        data=lambda w, t: {
+            "name": "Service",
+            "default_currency": "EUR",
+            "stage_count": "3",
+            **{
+                f"stages-{i}-{k}": v
+                for i, stage in enumerate(
+                    [("Request", "20", "open"), ("Done", "100", "won"), ("Lost", "0", "lost")]
+                )
+                for k, v in zip(("name", "probability", "kind"), stage, strict=True)
+            },
+        },
+    ),
+    "GET sales:settings-pipeline-edit": Page(
+        "admin", kwargs=lambda w, t: {"pipeline_id": w.pipeline.pk}
+    ),
+    "POST sales:settings-pipeline-edit": Page(
+        "admin",
+        ok=302,
+        kwargs=lambda w, t: {"pipeline_id": w.pipeline.pk},
+        data=lambda w, t: {
+            "name": "Windows and doors",
+            "default_currency": "EUR",
+            "active": "on",
+            "stage_count": str(len(w.stages)),
+            **{
+                f"stages-{i}-{k}": v
+                for i, s in enumerate(w.stages)
+                for k, v in (
+                    ("id", s.pk),
+                    ("name", s.name),
+                    ("probability", s.probability),
+                    ("kind", s.kind),
+                )
+            },
+        },
+    ),
+    "GET sales:settings-reasons": Page("admin"),
+    "POST sales:settings-reasons": Page(
+        "admin", ok=302, data=lambda w, t: {"kind": "lost", "name": "Too expensive"}
+    ),
     # --- end core: settings ------------------------------------------------------
     # --- core: timeline and files --------------------------------------------------
+    "GET core:timeline": Page(
+        "detail",
+        "contact",
+        kwargs=lambda w, t: {"record_type": "contact", "record_id": t.pk},
+        htmx=True,
+    ),
     # --- end core: timeline and files ----------------------------------------------
     # --- activities: my day, list, calendar ------------------------------------------
     "GET activities:my-day": Page("global"),
+    "GET activities:activity-list": Page("list", "activity"),
+    "GET activities:calendar": Page(
+        "list",
+        "activity",
+        query=lambda w, t: {"view": "day", "date": f"{t.when:%Y-%m-%d}", "owner": t.owner_id},
+    ),
+    "GET activities:activity-create": Page("create", "activity"),
+    "POST activities:activity-create": Page(
+        "create", "activity", ok=302, data=lambda w, t: {"kind": "task", "subject": "Matrix"}
+    ),
+    "GET activities:activity-edit": Page("detail", "activity"),
+    "POST activities:activity-edit": Page(
+        "write",
+        "activity",
+        ok=302,
+        data=lambda w, t: {"version": t.version, "kind": "call", "subject": "Zed call 2"},
+    ),
+    "POST activities:complete": Page(
+        "write", "activity", ok=302, data=lambda w, t: {"version": t.version}
+    ),
+    "POST activities:reschedule": Page(
+        "write",
+        "activity",
+        htmx=True,
+        data=lambda w, t: {"version": t.version, "start": "2026-03-04T10:00"},
+    ),
     # --- end activities: my day, list, calendar --------------------------------------
     # --- activities: quick actions -----------------------------------------------------
+    # Activities need the activity create right on a record one sees; a contact's edit right
+    # goes with it for every role. A file needs the edit right on the record, as in the API.
+    "POST activities:log-call": Page(
+        "write",
+        "contact",
+        needs=(("activity", "create"),),
+        kwargs=lambda w, t: {"record_type": "contact", "record_id": t.pk},
+        data=lambda w, t: {"subject": "Asked about the offer", "outcome": "successful"},
+        htmx=True,
+    ),
+    "POST activities:add-task": Page(
+        "write",
+        "contact",
+        needs=(("activity", "create"),),
+        kwargs=lambda w, t: {"record_type": "contact", "record_id": t.pk},
+        data=lambda w, t: {"subject": "Call back", "due_date": "2026-12-01", "due_time": "10:00"},
+        htmx=True,
+    ),
+    "POST activities:add-note": Page(
+        "write",
+        "contact",
+        needs=(("activity", "create"),),
+        kwargs=lambda w, t: {"record_type": "contact", "record_id": t.pk},
+        data=lambda w, t: {"text": "Prefers e-mail"},
+        htmx=True,
+    ),
+    "POST activities:attach": Page(
+        "write",
+        "deal",
+        kwargs=lambda w, t: {"record_type": "deal", "record_id": t.pk},
+        data=lambda w, t: {"file": upload("plan.pdf", PDF)},
+        htmx=True,
+    ),
     # --- end activities: quick actions -------------------------------------------------
     # --- customers ---------------------------------------------------------------
+    "GET customers:contact-list": Page("list", "contact"),
+    "GET customers:contact-detail": Page("detail", "contact"),
+    "GET customers:contact-create": Page("create", "contact"),
+    "POST customers:contact-create": Page(
+        "create", "contact", ok=302, data=lambda w, t: {"first_name": "Ann", "last_name": "Lee"}
+    ),
+    "GET customers:contact-edit": Page("write", "contact"),
+    "POST customers:contact-edit": Page(
+        "write",
+        "contact",
+        ok=302,
+        data=lambda w, t: {"version": t.version, "first_name": "Zane", "last_name": "Zvaigzne"},
+    ),
+    "POST customers:contact-delete": Page("write", "contact", right="delete", ok=302),
+    "GET customers:contact-duplicates": Page(
+        "global",
+        query=lambda w, t: {"channel_kind": "email", "channel_value": "zane@example.com"},
+    ),
+    "POST customers:contact-bulk": Page(
+        "write", "contact", ok=302, data=lambda w, t: {"ids": [t.pk], "action": "tag", "tag": "vip"}
+    ),
+    "GET customers:contact-export": Page(
+        "write", "contact", right="export", query=lambda w, t: {"ids": t.pk}
+    ),
+    "POST customers:contact-export": Page(
+        "write", "contact", right="export", data=lambda w, t: {"ids": [t.pk]}
+    ),
+    "GET customers:company-list": Page("list", "company"),
+    "GET customers:company-detail": Page("detail", "company"),
+    "GET customers:company-create": Page("create", "company"),
+    "POST customers:company-create": Page(
+        "create", "company", ok=302, data=lambda w, t: {"name": "Acme"}
+    ),
+    "GET customers:company-edit": Page("write", "company"),
+    "POST customers:company-edit": Page(
+        "write", "company", ok=302, data=lambda w, t: {"version": t.version, "name": "Zeta Glass"}
+    ),
+    "POST customers:company-delete": Page("write", "company", right="delete", ok=302),
+    "POST customers:company-bulk": Page(
+        "write", "company", ok=302, data=lambda w, t: {"ids": [t.pk], "action": "tag", "tag": "vip"}
+    ),
+    "GET customers:company-export": Page(
+        "write", "company", right="export", query=lambda w, t: {"ids": t.pk}
+    ),
+    "POST customers:company-export": Page(
+        "write", "company", right="export", data=lambda w, t: {"ids": [t.pk]}
+    ),
+    # core: saved filters (one's own only; the delete URL names a filter of the actor's)
+    "POST core:saved-filter-create": Page(
+        "global",
+        ok=302,
+        data=lambda w, t: {"list_name": "contacts", "name": "Mine", "query": "owner=1"},
+    ),
+    "POST core:saved-filter-delete": Page(
+        "global",
+        ok=302,
+        kwargs=lambda w, t: {
+            "filter_id": SavedFilter.objects.create(user=w.actor, list_name="contacts", name="x").pk
+        },
+    ),
     # --- end customers -----------------------------------------------------------
     # --- sales: board and deals ------------------------------------------------------
+    "GET sales:board": Page("list", "deal"),
+    "GET sales:board-column": Page(
+        "list",
+        "deal",
+        kwargs=lambda w, t: {"pipeline_id": w.pipeline.pk, "stage_id": w.stages[0].pk},
+        htmx=True,
+    ),
+    "GET sales:deal-list": Page("list", "deal"),
+    "GET sales:deal-detail": Page("detail", "deal"),
+    "GET sales:deal-create": Page("create", "deal"),
+    "POST sales:deal-create": Page(
+        "create", "deal", ok=302, data=lambda w, t: {"title": "New", "pipeline_id": w.pipeline.pk}
+    ),
+    "GET sales:deal-edit": Page("write", "deal"),
+    "POST sales:deal-edit": Page(
+        "write", "deal", ok=302, data=lambda w, t: {"title": "Renamed", "version": t.version}
+    ),
+    "POST sales:deal-delete": Page("write", "deal", right="delete", ok=302),
+    "POST sales:deal-move": Page(
+        "write",
+        "deal",
+        data=lambda w, t: {"stage_id": w.stages[1].pk, "version": t.version},
+        htmx=True,
+    ),
     # --- end sales: board and deals --------------------------------------------------
     # --- sales: leads ------------------------------------------------------------------
+    "GET sales:lead-list": Page("list", "lead", query=lambda w, t: {"q": "zoo"}),
+    "GET sales:lead-create": Page("create", "lead"),
+    "POST sales:lead-create": Page("create", "lead", ok=302, data=lambda w, t: {"title": "Web"}),
+    "GET sales:lead-detail": Page("detail", "lead"),
+    "GET sales:lead-edit": Page("write", "lead"),
+    "POST sales:lead-edit": Page(
+        "write",
+        "lead",
+        ok=302,
+        data=lambda w, t: {"title": "Renamed", "status": "working", "version": t.version},
+    ),
+    "POST sales:lead-qualify": Page(
+        "write",
+        "lead",
+        htmx=True,
+        data=lambda w, t: {"need": "6 windows", "authority": "Owner", "version": t.version},
+    ),
+    "POST sales:lead-convert": Page(
+        "write",
+        "lead",
+        ok=302,
+        data=lambda w, t: {
+            "create_contact": "on",
+            "deal.pipeline_id": w.pipeline.pk,
+            "version": t.version,
+        },
+        needs=(("contact", "create"), ("deal", "create")),
+    ),
+    "POST sales:lead-delete": Page("write", "lead", right="delete", ok=302),
     # --- end sales: leads --------------------------------------------------------------
 }
 

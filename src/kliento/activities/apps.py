@@ -43,4 +43,20 @@ class ActivitiesConfig(AppConfig):
 
         from kliento.core.web import nav
 
-        nav.register(nav.NavItem("activities:my-day", _("My day"), "sun", order=10))
+        nav.register(
+            nav.NavItem("activities:my-day", _("My day"), "sun", order=10),
+            nav.NavItem(
+                "activities:activity-list",
+                _("Activities"),
+                "list-todo",
+                order=60,
+                section="activities:activity",
+            ),
+            nav.NavItem(
+                "activities:calendar",
+                _("Calendar"),
+                "calendar-days",
+                order=70,
+                section="activities:calendar",
+            ),
+        )

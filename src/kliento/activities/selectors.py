@@ -4,15 +4,21 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, TypeVar
 
-from django.db.models import Q, QuerySet
+from django.db.models import BigIntegerField, Exists, F, Func, OuterRef, Q, QuerySet
+from django.db.models.lookups import Exact
+from django.utils import timezone
 
-from kliento.activities.models import Activity
+from kliento.activities.choices import ActivityKind, Outcome
+from kliento.activities.models import Activity, Reminder
 from kliento.core import customfields, records, visibility
+from kliento.core.choices import Scope
 from kliento.core.models import User
 from kliento.core.pagination import Page, union_page
 from kliento.core.timeline import Entry
+from kliento.customers.models import Company, Contact
 
 ORDERING = {"when": "when", "created_at": "created_at"}
 DEFAULT_ORDERING = "-when"
@@ -111,3 +117,158 @@ def timeline_entries(
         for a in rows
         if a.when is not None
     ]
+
+
+# --- My day and the calendar --------------------------------------------------------------
+
+# The kinds that are planned and then done (notes and e-mails are records of the past).
+PLANNED_KINDS = (ActivityKind.TASK, ActivityKind.CALL, ActivityKind.MEETING)
+LINKED = ("contact", "company", "deal", "lead")
+CALENDAR_LIMIT = 500
+Customer = TypeVar("Customer", Contact, Company)
+
+
+def _mine(user: User) -> QuerySet[Activity]:
+    """The user's own activities (the (owner, ...) indexes), through the visibility rule."""
+    return activities_for(user).filter(owner_id=user.pk)
+
+
+def activities_open(
+    user: User, *, after: dt.datetime | None, before: dt.datetime, limit: int
+) -> list[Activity]:
+    """The user's open tasks, calls and meetings with `after <= when < before`, oldest first.
+
+    Served by the (owner, done, when, id) index: one range, stopped after `limit` rows.
+    """
+    # `done IN (false)`, not `NOT done`: SQLite seeks an index only on an equality.
+    queryset = _mine(user).filter(done__in=[False], kind__in=PLANNED_KINDS, when__lt=before)
+    if after is not None:
+        queryset = queryset.filter(when__gte=after)
+    return list(queryset.select_related(*LINKED).order_by("when", "id")[:limit])
+
+
+class _RowValue(Func):
+    """`+column`: the same value, which no index is used for (SQLite and PostgreSQL)."""
+
+    template = "+%(expressions)s"
+    output_field = BigIntegerField()
+
+
+def reminders_due(
+    user: User, *, start: dt.datetime, end: dt.datetime, limit: int
+) -> list[Reminder]:
+    """Reminders of the user's own activities that fire between `start` and `end`.
+
+    Read from the (fired_at, fire_at) index as two ranges (not yet fired; fired since
+    `start`), then joined to the activity for its owner: a day's reminders, not the
+    user's whole history of activities.
+    """
+    if visibility.rights(user, "activity").scope == Scope.NONE:
+        return []
+    due = Q(fire_at__gte=start, fire_at__lt=end)
+    fired = Q(fired_at__isnull=True) | Q(fired_at__gte=start)
+    # "+owner_id": checked row by row, so the planner starts from the reminders'
+    # index rather than from the owner's (possibly huge) list of activities.
+    owner = Exact(_RowValue(F("activity__owner_id")), user.pk)
+    return list(
+        Reminder.objects.filter(due & fired)
+        .filter(owner)
+        .select_related("activity")
+        .order_by("fire_at", "id")[:limit]
+    )
+
+
+def _idle(
+    queryset: QuerySet[Customer], column: str, user: User, since: dt.datetime, limit: int
+) -> list[Customer]:
+    """The user's own customers with no activity at or after `since` (planned ones count).
+
+    The user's rows are read in name order from the (owner, name_key, id) index; each
+    is tested with NOT EXISTS against the (contact|company, -when, -id) index of
+    activities, a single seek per row; the walk stops after `limit` rows.
+    """
+    recent = Activity.objects.filter(**{column: OuterRef("pk")}, when__gte=since)
+    mine = visibility.visible(user, queryset.filter(owner_id=user.pk))
+    return list(mine.filter(~Exists(recent)).order_by("name_key", "id")[:limit])
+
+
+def idle_contacts(user: User, *, since: dt.datetime, limit: int) -> list[Contact]:
+    return _idle(Contact.objects.all(), "contact_id", user, since, limit)
+
+
+def idle_companies(user: User, *, since: dt.datetime, limit: int) -> list[Company]:
+    return _idle(Company.objects.all(), "company_id", user, since, limit)
+
+
+@dataclass(frozen=True)
+class MeetingWeek:
+    """The user's meetings of one week (Monday first): how many, and how many went well."""
+
+    start: dt.date
+    total: int
+    successful: int
+
+
+def meeting_weeks(user: User, *, first_monday: dt.date, weeks: int) -> list[MeetingWeek]:
+    """The user's meetings per week for `weeks` weeks from `first_monday`, in the current
+    time zone; one range of the (owner, when, id) index (a user's meetings of some weeks).
+    """
+    zone = timezone.get_current_timezone()
+    start = dt.datetime.combine(first_monday, dt.time.min, tzinfo=zone)
+    end = dt.datetime.combine(first_monday + dt.timedelta(weeks=weeks), dt.time.min, tzinfo=zone)
+    rows = (
+        _mine(user)
+        .filter(kind=ActivityKind.MEETING, when__gte=start, when__lt=end)
+        .values_list("when", "outcome")
+    )
+    totals = [0] * weeks
+    good = [0] * weeks
+    for when, outcome in rows:
+        index = (timezone.localtime(when, zone).date() - first_monday).days // 7
+        if 0 <= index < weeks:
+            totals[index] += 1
+            good[index] += outcome == Outcome.SUCCESSFUL
+    return [
+        MeetingWeek(first_monday + dt.timedelta(weeks=i), totals[i], good[i]) for i in range(weeks)
+    ]
+
+
+def meetings_planned_count(user: User, *, start: dt.datetime, end: dt.datetime) -> int:
+    """How many meetings the user has between `start` and `end` (a month: a short range)."""
+    return _mine(user).filter(kind=ActivityKind.MEETING, when__gte=start, when__lt=end).count()
+
+
+def follow_up_meetings(user: User, *, now: dt.datetime, limit: int) -> list[Activity]:
+    """The user's coming meetings that follow up an earlier activity, soonest first."""
+    return list(
+        _mine(user)
+        .filter(
+            done__in=[False],
+            kind=ActivityKind.MEETING,
+            when__gte=now,
+            follow_up_of__isnull=False,
+        )
+        .select_related(*LINKED)
+        .order_by("when", "id")[:limit]
+    )
+
+
+def calendar_activities(
+    user: User,
+    *,
+    start: dt.datetime,
+    end: dt.datetime,
+    owner_id: int | None,
+    team_id: int | None,
+    limit: int = CALENDAR_LIMIT,
+) -> list[Activity]:
+    """Visible activities with `start <= when < end` of one owner or one team, by time.
+
+    One range of the (owner, when, id) or (team, when, id) index; at most `limit` rows.
+    """
+    queryset = activities_for(user).filter(when__gte=start, when__lt=end)
+    if owner_id is not None:
+        queryset = queryset.filter(owner_id=owner_id)
+    if team_id is not None:
+        queryset = queryset.filter(team_id=team_id)
+    return list(queryset.select_related("owner").order_by("when", "id")[:limit])

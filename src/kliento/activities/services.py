@@ -248,6 +248,32 @@ def activity_update(*, actor: Actor, activity_id: int, data: Mapping[str, Any]) 
     return activity
 
 
+def activity_reschedule(
+    *, actor: Actor, activity_id: int, start: dt.datetime, version: Any
+) -> Activity:
+    """Move an activity to `start` (the calendar's drag), keeping its length.
+
+    A timed activity keeps its duration (start and end move together); anything
+    else gets `start` as its due time. A stale `version` is a Conflict, as in
+    activity_update, which does the write (one transaction, audited).
+    """
+    user = _user_of(actor)
+    current = visibility.get_visible(user, Activity.objects.all(), activity_id)
+    errors = ErrorCollector()
+    expected = inputs.version(version, errors)
+    errors.raise_if_any()
+    if current.version != expected:
+        raise Conflict(_("Someone else changed this activity; reload it and try again."))
+    data: dict[str, Any] = {"version": expected}
+    if current.start_at is not None:
+        data["start_at"] = start
+        if current.end_at is not None:
+            data["end_at"] = start + (current.end_at - current.start_at)
+    else:
+        data["due_at"] = start
+    return activity_update(actor=actor, activity_id=activity_id, data=data)
+
+
 def activity_delete(*, actor: Actor, activity_id: int) -> None:
     user = _user_of(actor)
     with transaction.atomic():
@@ -281,6 +307,12 @@ def activity_complete(
         errors.add("next_step_kind", _("Unknown kind of activity."))
     if next_step_due_at is not None and not next_step.strip():
         errors.add("next_step", _("Describe the next step to give it a due time."))
+    if outcome_text is not None:
+        limit = inputs.max_length(Activity, "outcome_text")
+        outcome_text = inputs.text(outcome_text, "outcome_text", limit, errors)
+    next_step = (
+        inputs.text(next_step, "next_step", inputs.max_length(Activity, "next_step"), errors) or ""
+    )
     errors.raise_if_any()
     with transaction.atomic():
         activity = _locked(user, activity_id)

@@ -12,3 +12,16 @@ class CoreConfig(AppConfig):
 
         timeline.register_source(timeline.audit_source)
         timeline.register_source(attachments.timeline_source)
+
+        from kliento.core.web import nav
+
+        nav.register(
+            nav.NavItem(
+                "core:settings",
+                _("Settings"),
+                "settings",
+                order=90,
+                admin_only=True,
+                section="core:settings",
+            )
+        )

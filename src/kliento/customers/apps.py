@@ -8,8 +8,31 @@ class CustomersConfig(AppConfig):
     verbose_name = _("Customers")
 
     def ready(self) -> None:
-        from kliento.core import records
+        from kliento.core import records, saved_filters
+        from kliento.core.web import nav
+        from kliento.core.web import search as global_search
+        from kliento.customers import search
         from kliento.customers.models import Company, Contact
 
         records.register("company", Company)
         records.register("contact", Contact)
+        nav.register(
+            nav.NavItem(
+                "customers:contact-list",
+                _("Contacts"),
+                "user",
+                order=40,
+                section="customers:contact-",
+            ),
+            nav.NavItem(
+                "customers:company-list",
+                _("Companies"),
+                "building-2",
+                order=50,
+                section="customers:company-",
+            ),
+        )
+        for finder in search.FINDERS:
+            global_search.register(finder)
+        saved_filters.register("contacts", ["company"])
+        saved_filters.register("companies", [])

@@ -26,3 +26,22 @@ class SalesConfig(AppConfig):
         from kliento.sales.timeline import stage_change_entries
 
         register_source(stage_change_entries)
+
+        # --- board and deals: menu and search ---
+        from kliento.core.web import nav, search
+        from kliento.sales.search import find_deals
+
+        nav.register(
+            nav.NavItem("sales:board", _("Board"), "kanban", order=20, section="sales:board"),
+            nav.NavItem("sales:deal-list", _("Deals"), "handshake", order=30, section="sales:deal"),
+        )
+        search.register(search.Finder("deal", _("Deals"), "handshake", find_deals, order=40))
+        # --- end board and deals: menu and search ---
+        # --- leads: menu and search ---
+        from kliento.sales.search import find_leads
+
+        nav.register(
+            nav.NavItem("sales:lead-list", _("Leads"), "target", order=35, section="sales:lead")
+        )
+        search.register(search.Finder("lead", _("Leads"), "target", find_leads, order=30))
+        # --- end leads: menu and search ---

@@ -185,6 +185,9 @@ class Deal(TimeStamped, Owned, Versioned, WithCustomFields):
             models.Index(fields=["status", "created_at", "id"], name="deal_status_created"),
             models.Index(fields=["amount", "id"], name="deal_amount"),
             models.Index(fields=["expected_close_date", "id"], name="deal_close_date"),
+            # The board's totals per (stage, currency), read from this index alone in its
+            # order (no sort); with a team filter, one range per stage.
+            models.Index(fields=["stage", "team", "currency", "amount"], name="deal_stage_totals"),
         ]
         constraints = [
             models.CheckConstraint(

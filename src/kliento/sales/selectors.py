@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import decimal
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any, TypeVar
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -17,7 +18,8 @@ from kliento.core.errors import ValidationFailed
 from kliento.core.models import User
 from kliento.core.pagination import Page, union_page
 from kliento.core.text import prefix_range
-from kliento.sales.choices import ReasonKind
+from kliento.customers.models import Company, Contact
+from kliento.sales.choices import ReasonKind, StageKind
 from kliento.sales.models import (
     Deal,
     DealParticipant,
@@ -54,6 +56,7 @@ DEAL_EQUAL = {
     "status": "status",
 }
 M = TypeVar("M", Deal, Lead)
+CENT = decimal.Decimal("0.01")
 
 
 def _equal(queryset: QuerySet[M], filters: object, columns: Mapping[str, str]) -> QuerySet[M]:
@@ -173,6 +176,33 @@ def lead_get(user: User, lead_id: int) -> Lead:
 
 
 @dataclass(frozen=True)
+class LeadOutcome:
+    """What a converted lead became, as far as the user may see it."""
+
+    contact: Contact | None
+    company: Company | None
+    deals: list[Deal]
+
+
+def lead_outcome(user: User, lead: Lead, *, limit: int = 10) -> LeadOutcome:
+    """The contact, company and deals a lead became; those the user may not see are left out.
+
+    Nothing to read (no query) for a lead that has not been converted.
+    """
+    if lead.converted_at is None:
+        return LeadOutcome(None, None, [])
+    contact = company = None
+    if lead.contact_id is not None:
+        contact = visibility.visible(user, Contact.objects.all()).filter(pk=lead.contact_id).first()
+    if lead.company_id is not None:
+        company = visibility.visible(user, Company.objects.all()).filter(pk=lead.company_id).first()
+    deals = list(
+        visibility.visible(user, Deal.objects.filter(lead_id=lead.pk)).order_by("id")[:limit]
+    )
+    return LeadOutcome(contact, company, deals)
+
+
+@dataclass(frozen=True)
 class DealFilters:
     q: str | None = None
     pipeline: int | None = None
@@ -196,7 +226,12 @@ def deals_list(
     limit: int,
 ) -> Page[Deal]:
     """One page of deals; `stage` alone is a range scan of the (stage, created_at, id) index."""
-    queryset = Deal.objects.select_related("stage")
+    queryset = _deal_filtered(Deal.objects.select_related("stage"), filters)
+    return _page(user, queryset, RecordType.DEAL, params, DEAL_ORDERING, ordering, cursor, limit)
+
+
+def _deal_filtered(queryset: QuerySet[Deal], filters: DealFilters) -> QuerySet[Deal]:
+    """The deals matching `filters` (shared by the list and the board's totals)."""
     if filters.q:
         low, high = prefix_range(filters.q)
         queryset = queryset.filter(title_key__gte=low, title_key__lt=high)
@@ -205,7 +240,75 @@ def deals_list(
         queryset = queryset.filter(expected_close_date__lt=filters.expected_close_before)
     if filters.expected_close_after is not None:
         queryset = queryset.filter(expected_close_date__gt=filters.expected_close_after)
-    return _page(user, queryset, RecordType.DEAL, params, DEAL_ORDERING, ordering, cursor, limit)
+    return queryset
+
+
+def _stage_total_groups(
+    user: User, stage_ids: list[int], filters: DealFilters
+) -> list[QuerySet[Any, Any]]:
+    """Per visible part, the deals of these stages grouped by (stage, team, currency)."""
+    deals = _deal_filtered(Deal.objects.filter(stage_id__in=stage_ids), filters)
+    parts = visibility.scope_parts(user, records.spec_for_model(Deal))
+    return [
+        deals.filter(part)
+        .values("stage_id", "team_id", "currency")
+        .annotate(count=Count("pk"), amount=Sum("amount"))
+        .order_by()
+        for part in ([Q()] if parts is None else parts)
+    ]
+
+
+@dataclass(frozen=True)
+class CurrencyTotal:
+    """The deals of one stage in one currency: how many, their sum, and the sum x probability."""
+
+    currency: str
+    count: int
+    amount: decimal.Decimal
+    weighted: decimal.Decimal
+
+
+@dataclass(frozen=True)
+class StageTotals:
+    stage_id: int
+    probability: int
+    count: int
+    currencies: list[CurrencyTotal]
+
+
+def stage_totals(user: User, pipeline_id: int, filters: DealFilters) -> dict[int, StageTotals]:
+    """Per stage of a pipeline: the count, sum and probability-weighted sum of the visible
+    deals matching `filters`, per currency (money of different currencies is never added).
+
+    One statement over the deals, plus the stages' probabilities. It groups by (stage,
+    team, currency), the order of the `deal_stage_totals` index, so the database reads
+    that index alone in order with no sort (29 ms instead of 250-550 ms at 200k deals
+    on SQLite; a team filter is one range per stage); the teams' rows are added up here.
+    A scoped user's visible parts (own, team, taking part) are grouped each on its own
+    and joined with UNION ALL: their OR made PostgreSQL scan every deal (64 ms for a
+    manager's 2k deals among 200k). Every stage of the pipeline is in the result.
+    """
+    probability = dict(
+        Stage.objects.filter(pipeline_id=pipeline_id)
+        .order_by("position")
+        .values_list("pk", "probability")
+    )
+    groups = _stage_total_groups(user, list(probability), filters)
+    # The visible parts are disjoint: one statement, each part from its own index.
+    rows = groups[0].union(*groups[1:], all=True) if len(groups) > 1 else groups[0]
+    sums: dict[tuple[int, str], tuple[int, decimal.Decimal]] = {}
+    for row in rows:
+        key = (row["stage_id"], row["currency"])
+        count, amount = sums.get(key, (0, decimal.Decimal(0)))
+        sums[key] = (count + row["count"], amount + decimal.Decimal(row["amount"] or 0))
+    found: dict[int, list[CurrencyTotal]] = {pk: [] for pk in probability}
+    for (stage_id, currency), (count, amount) in sorted(sums.items()):
+        weighted = (amount * probability[stage_id] / 100).quantize(CENT)
+        found[stage_id].append(CurrencyTotal(currency, count, amount.quantize(CENT), weighted))
+    return {
+        pk: StageTotals(pk, probability[pk], sum(c.count for c in found[pk]), found[pk])
+        for pk in probability
+    }
 
 
 def deal_get(user: User, deal_id: int) -> Deal:
@@ -252,3 +355,19 @@ def deal_stage_history(user: User, deal_id: int) -> list[StagePeriod]:
             )
         )
     return periods
+
+
+def deals_overdue(user: User, *, today: dt.date, limit: int) -> list[Deal]:
+    """The user's own open deals whose expected close date is before `today`, oldest first.
+
+    The (owner, status, id) index gives the user's open deals (a manager's own, a few
+    hundred at most); the date is checked on those rows and they are sorted.
+    """
+    queryset = Deal.objects.filter(
+        owner_id=user.pk, status=StageKind.OPEN, expected_close_date__lt=today
+    )
+    return list(
+        visibility.visible(user, queryset)
+        .select_related("stage")
+        .order_by("expected_close_date", "id")[:limit]
+    )

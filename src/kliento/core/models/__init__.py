@@ -7,6 +7,7 @@ from .customfields import CustomField, FieldType
 from .notifications import Notification, OutboxMessage, OutboxStatus
 from .permissions import RolePermission
 from .requests import IdempotencyKey, SignInFailure
+from .saved_filters import SavedFilter
 from .tokens import ApiToken
 from .users import Team, User
 
@@ -22,6 +23,7 @@ __all__ = [
     "OutboxStatus",
     "Owned",
     "RolePermission",
+    "SavedFilter",
     "SignInFailure",
     "Team",
     "TimeStamped",

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
 from django.urls import reverse
-from django.utils.functional import SimpleLazyObject
 
 from kliento.core.choices import Role
 from kliento.core.models import User
@@ -34,5 +34,6 @@ def layout(request: HttpRequest) -> dict[str, Any]:
         "menu": menu,
         "languages": settings.LANGUAGES,
         "is_admin": user.role == Role.ADMIN,
-        "unread_count": SimpleLazyObject(lambda: notification_unread_count(user)),
+        # Counted once per page, and only if the page shows the bell (htmx partials don't).
+        "unread_count": functools.cache(lambda: notification_unread_count(user)),
     }

@@ -11,7 +11,15 @@
     area.appendChild(el);
     setTimeout(function () { el.remove(); }, 6000);
   }
-  window.kliento = { toast: toast };
+  // The CSRF token base.html gives htmx, for scripts that post with fetch().
+  function csrfToken() {
+    try {
+      return JSON.parse(document.body.getAttribute("hx-headers") || "{}")["X-CSRFToken"] || "";
+    } catch (e) {
+      return "";
+    }
+  }
+  window.kliento = { toast: toast, csrfToken: csrfToken };
 
   document.addEventListener("click", function (event) {
     var toggle = event.target.closest("[data-toggle-nav]");

@@ -1,0 +1,347 @@
+"""The activity list, the activity form (create, edit) and rescheduling from the calendar."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+from django.db.models import prefetch_related_objects
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from kliento.activities import selectors, services
+from kliento.activities.choices import ActivityKind, Outcome
+from kliento.activities.models import Activity
+from kliento.core import visibility
+from kliento.core.errors import Conflict, ValidationFailed
+from kliento.core.pagination import Page
+from kliento.core.selectors import teams_for, users_for
+from kliento.core.web.pages import actor_of, field_errors, page, render_page, user_of
+
+PAGE_SIZE = 50
+FORM_KINDS = (ActivityKind.TASK, ActivityKind.CALL, ActivityKind.MEETING, ActivityKind.NOTE)
+SORTS = ("-when", "when", "-created_at", "created_at")
+MAX_FILTER = 40
+
+Errors = dict[str, list[str]]
+
+
+# --- reading what the browser sent --------------------------------------------------------
+
+
+def local_datetime(value: str, name: str, errors: Errors) -> dt.datetime | None:
+    """A `datetime-local` value (YYYY-MM-DDTHH:MM) in the user's time zone; "" is None."""
+    value = value.strip()
+    if not value:
+        return None
+    try:
+        if len(value) > 30:
+            raise ValueError
+        parsed = dt.datetime.fromisoformat(value)
+    except ValueError:
+        errors.setdefault(name, []).append(_("Enter a date and time (YYYY-MM-DD HH:MM)."))
+        return None
+    if parsed.tzinfo is None:
+        parsed = timezone.make_aware(parsed)
+    return parsed
+
+
+def local_date(value: str, name: str, errors: Errors) -> dt.date | None:
+    value = value.strip()
+    if not value:
+        return None
+    try:
+        if len(value) != 10:
+            raise ValueError
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        errors.setdefault(name, []).append(_("Enter a date (YYYY-MM-DD)."))
+        return None
+
+
+def start_of_day(day: dt.date) -> dt.datetime:
+    """Midnight at the start of `day` in the current (the user's) time zone."""
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+def whole_number(value: str, name: str, errors: Errors) -> int | None:
+    value = value.strip()
+    if not value:
+        return None
+    if not value.isdigit() or len(value) > 18:
+        errors.setdefault(name, []).append(_("Must be a whole number."))
+        return None
+    return int(value)
+
+
+def safe_next(request: HttpRequest, default: str) -> str:
+    """The `next` address the form came from, if it is one of ours; else `default`."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return default
+
+
+def to_input(value: dt.datetime | None) -> str:
+    """A stored time as the value of a `datetime-local` input in the user's zone."""
+    return timezone.localtime(value).strftime("%Y-%m-%dT%H:%M") if value else ""
+
+
+# --- the list -------------------------------------------------------------------------------
+
+
+def _list_filters(params: Mapping[str, str], errors: Errors) -> dict[str, Any]:
+    filters: dict[str, Any] = {}
+    kind = params.get("kind", "")
+    if kind:
+        if kind in ActivityKind.values:
+            filters["kind"] = kind
+        else:
+            errors.setdefault("kind", []).append(_("Unknown kind of activity."))
+    done = params.get("done", "")
+    if done:
+        if done in ("yes", "no"):
+            filters["done"] = done == "yes"
+        else:
+            errors.setdefault("done", []).append(_("Choose done or open."))
+    outcome = params.get("outcome", "")
+    if outcome:
+        if outcome in Outcome.values:
+            filters["outcome"] = outcome
+        else:
+            errors.setdefault("outcome", []).append(_("Unknown outcome."))
+    for name in ("owner", "team"):
+        filters[name] = whole_number(params.get(name, ""), name, errors)
+    after = local_date(params.get("when_after", ""), "when_after", errors)
+    before = local_date(params.get("when_before", ""), "when_before", errors)
+    if after is not None:
+        filters["when_after"] = start_of_day(after)
+    if before is not None:  # the end date is included
+        filters["when_before"] = start_of_day(before + dt.timedelta(days=1))
+    return filters
+
+
+@require_GET
+@page
+def activity_list(request: HttpRequest) -> HttpResponse:
+    user = user_of(request)
+    errors: Errors = {}
+    filters = _list_filters(request.GET, errors)
+    ordering = request.GET.get("ordering") or "-when"
+    if ordering not in SORTS:
+        errors.setdefault("ordering", []).append(_("Sort by time or by creation."))
+    found: Page[Activity] = Page([], None)
+    if not errors:
+        try:
+            found = selectors.activity_list(
+                user,
+                filters=filters,
+                params={},
+                ordering=ordering,
+                cursor=request.GET.get("cursor") or None,
+                limit=PAGE_SIZE,
+            )
+        except ValidationFailed as exc:
+            errors = field_errors(exc)
+    items = found.items
+    # The rows link to what they are about: one query per kind of link, not per row.
+    prefetch_related_objects(items, "contact", "company", "deal", "lead")
+    context = {
+        "page": Page(items, found.next_cursor),
+        "errors": errors,
+        "params": request.GET,
+        "ordering": ordering,
+        "kinds": ActivityKind.choices,
+        "outcomes": [(k, v) for k, v in Outcome.choices if k],
+        "users": list(users_for(user).only("id", "username", "first_name", "last_name")),
+        "teams": list(teams_for(user)),
+    }
+    status = 422 if errors else 200
+    return render_page(
+        request, "activities/activity_list.html", context, partial="rows", status=status
+    )
+
+
+# --- create and edit -------------------------------------------------------------------------
+
+
+def _form_data(request: HttpRequest, errors: Errors, *, current: Activity | None) -> dict[str, Any]:
+    """The service's `data` from the posted form (what the user typed, checked for shape)."""
+    post = request.POST
+    data: dict[str, Any] = {
+        "kind": post.get("kind", ""),
+        "subject": post.get("subject", ""),
+        "body": post.get("body", ""),
+    }
+    start = local_datetime(post.get("start", ""), "start", errors)
+    end = local_datetime(post.get("end", ""), "end", errors)
+    timed = data["kind"] == ActivityKind.MEETING or end is not None
+    if current is not None:
+        timed = timed or current.start_at is not None
+        data["done"] = post.get("done") == "on"
+        data["outcome"] = post.get("outcome", "")
+        data["version"] = post.get("version", "")
+        if isinstance(data["version"], str) and data["version"].isdigit():
+            data["version"] = int(data["version"])
+    if timed:
+        data["start_at"] = start
+        data["end_at"] = end
+        if current is not None and current.due_at is not None:
+            data["due_at"] = None
+    else:
+        data["due_at"] = start
+        if current is not None and current.start_at is not None:
+            data["start_at"] = None
+            data["end_at"] = None
+    return data
+
+
+def _form_context(
+    request: HttpRequest,
+    *,
+    activity: Activity | None,
+    values: Mapping[str, str],
+    errors: Errors,
+    conflict: str = "",
+) -> dict[str, Any]:
+    return {
+        "activity": activity,
+        "values": values,
+        "errors": errors,
+        "conflict": conflict,
+        "kinds": [(k, v) for k, v in ActivityKind.choices if k in FORM_KINDS],
+        "outcomes": Outcome.choices,
+        "next": safe_next(request, ""),
+    }
+
+
+def _done(request: HttpRequest, default: str) -> HttpResponse:
+    target = safe_next(request, default)
+    if getattr(request, "htmx", False):
+        return HttpResponse(status=204, headers={"HX-Redirect": target})
+    return redirect(target)
+
+
+@require_http_methods(["GET", "POST"])
+@page
+def activity_create(request: HttpRequest) -> HttpResponse:
+    template = "activities/activity_form.html"
+    if request.method == "GET":
+        visibility.require(user_of(request), "activity", "create")  # the service checks on POST
+        values = {
+            "kind": request.GET.get("kind", ActivityKind.TASK),
+            "start": request.GET.get("start", "")[:30],
+            "subject": "",
+        }
+        context = _form_context(request, activity=None, values=values, errors={})
+        return render_page(request, template, context, partial="form")
+    errors: Errors = {}
+    data = _form_data(request, errors, current=None)
+    if not errors:
+        try:
+            services.activity_create(actor=actor_of(request), data=data)
+        except ValidationFailed as exc:
+            errors = field_errors(exc)
+    if errors:
+        errors = _on_form(errors)
+        context = _form_context(request, activity=None, values=request.POST, errors=errors)
+        return render_page(request, template, context, partial="form", status=422)
+    return _done(request, reverse("activities:calendar"))
+
+
+def _on_form(errors: Errors) -> Errors:
+    """Service field names as the form's fields (start/end)."""
+    names = {"start_at": "start", "due_at": "start", "end_at": "end"}
+    mapped: Errors = {}
+    for name, messages in errors.items():
+        mapped.setdefault(names.get(name, name), []).extend(messages)
+    return mapped
+
+
+@require_http_methods(["GET", "POST"])
+@page
+def activity_edit(request: HttpRequest, activity_id: int) -> HttpResponse:
+    user = user_of(request)
+    template = "activities/activity_form.html"
+    activity = selectors.activity_get(user, activity_id)
+    if request.method == "GET":
+        values = {
+            "kind": activity.kind,
+            "subject": activity.subject,
+            "body": activity.body,
+            "start": to_input(activity.start_at or activity.due_at),
+            "end": to_input(activity.end_at),
+            "outcome": activity.outcome,
+            "done": "on" if activity.done else "",
+            "version": str(activity.version),
+        }
+        context = _form_context(request, activity=activity, values=values, errors={})
+        return render_page(request, template, context, partial="form")
+    errors: Errors = {}
+    data = _form_data(request, errors, current=activity)
+    conflict = ""
+    status = 422
+    if not errors:
+        try:
+            services.activity_update(actor=actor_of(request), activity_id=activity.pk, data=data)
+        except Conflict as exc:
+            conflict, status = exc.message, 409
+        except ValidationFailed as exc:
+            errors = field_errors(exc)
+    if errors or conflict:
+        context = _form_context(
+            request,
+            activity=activity,
+            values=request.POST,
+            errors=_on_form(errors),
+            conflict=conflict,
+        )
+        return render_page(request, template, context, partial="form", status=status)
+    return _done(request, reverse("activities:calendar"))
+
+
+@require_POST
+@page
+def activity_reschedule(request: HttpRequest, activity_id: int) -> HttpResponse:
+    """The calendar's drop: move to `start`; 409 (and the activity stays put) when stale."""
+    user = user_of(request)
+    selectors.activity_get(user, activity_id)  # 404 before anything else
+    errors: Errors = {}
+    start = local_datetime(request.POST.get("start", ""), "start", errors)
+    if start is None and not errors:
+        errors["start"] = [_("This field is required.")]
+    version = whole_number(request.POST.get("version", ""), "version", errors)
+    if start is not None and not errors:
+        try:
+            activity = services.activity_reschedule(
+                actor=actor_of(request), activity_id=activity_id, start=start, version=version
+            )
+        except Conflict as exc:
+            return render_page(
+                request,
+                "activities/calendar.html",
+                {"message": exc.message},
+                partial="problem",
+                status=409,
+            )
+        except ValidationFailed as exc:
+            errors = _on_form(field_errors(exc))
+    if errors:
+        message = " ".join(m for messages in errors.values() for m in messages)
+        return render_page(
+            request, "activities/calendar.html", {"message": message}, partial="problem", status=422
+        )
+    return render_page(
+        request,
+        "activities/calendar.html",
+        {"a": activity},
+        partial="event",
+    )

@@ -1,0 +1,26 @@
+"""What the settings views share: the admin check and reading plain form values."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+
+from kliento.core.accounts import require_admin
+from kliento.core.models import User
+from kliento.core.web.pages import user_of
+
+
+def admin_of(request: HttpRequest) -> User:
+    """The signed-in administrator; anyone else gets the 403 page (PermissionDenied)."""
+    return require_admin(user_of(request))
+
+
+def int_or_raw(value: str) -> int | str | None:
+    """A posted id: None if empty, an int if it is one, else the text (the service refuses it)."""
+    value = value.strip()
+    if not value:
+        return None
+    return int(value) if value.isdigit() and len(value) < 19 else value
+
+
+def checked(request: HttpRequest, name: str) -> bool:
+    return request.POST.get(name) in ("on", "true", "1")

@@ -1,0 +1,1 @@
+"""HTML pages of companies and contacts: lists, cards, forms, bulk actions, export."""

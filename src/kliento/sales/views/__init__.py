@@ -1,0 +1,1 @@
+"""Sales pages: the pipeline board, deals and leads."""

@@ -1,0 +1,362 @@
+"""Deal pages: the list, the card, the create and edit forms, delete."""
+
+from __future__ import annotations
+
+import decimal
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import redirect
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from kliento.core import visibility
+from kliento.core.choices import RecordType, Scope
+from kliento.core.customfields import custom_fields_for
+from kliento.core.errors import Conflict, ErrorCollector, ValidationFailed
+from kliento.core.models import CustomField, FieldType, User
+from kliento.core.selectors import teams_for, users_for
+from kliento.core.web.pages import actor_of, field_errors, page, render_page, user_of
+from kliento.customers.models import Company, Contact
+from kliento.sales import selectors, services
+from kliento.sales.choices import ReasonKind, StageKind
+from kliento.sales.models import Deal, DealReason
+
+PAGE_SIZE = 50
+MAX_ID = 2**63 - 1
+MAX_QUERY = 200
+
+
+# --- what the board and the deal pages share -------------------------------------------
+
+
+def parse_id(
+    value: str | None, name: str, errors: ErrorCollector, *, required: bool = False
+) -> int | None:
+    """A positive whole number from a form or query string; "" is None (or an error)."""
+    text = (value or "").strip()
+    if not text:
+        if required:
+            errors.add(name, _("This field is required."))
+        return None
+    if not text.isascii() or not text.isdigit() or not 0 < int(text) <= MAX_ID:
+        errors.add(name, _("Must be a positive whole number."))
+        return None
+    return int(text)
+
+
+@dataclass
+class LinkNames:
+    """Names of the records deals link to, for those the user may see (others: none)."""
+
+    companies: dict[int, str] = field(default_factory=dict)
+    contacts: dict[int, str] = field(default_factory=dict)
+    owners: dict[int, str] = field(default_factory=dict)
+
+
+def link_names(user: User, deals: Iterable[Deal], *, owners: bool = True) -> LinkNames:
+    """One query per linked table for a whole page of deals, through the visibility rule."""
+    rows = list(deals)
+    names = LinkNames()
+    company_ids = {d.company_id for d in rows if d.company_id}
+    contact_ids = {d.contact_id for d in rows if d.contact_id}
+    owner_ids = {d.owner_id for d in rows} if owners else set()
+    if company_ids:
+        companies = Company.objects.filter(pk__in=company_ids)
+        names.companies = dict(visibility.visible(user, companies).values_list("pk", "name"))
+    if contact_ids:
+        contacts = visibility.visible(user, Contact.objects.filter(pk__in=contact_ids))
+        names.contacts = {
+            pk: " ".join(p for p in (first, last) if p)
+            for pk, first, last in contacts.values_list("pk", "first_name", "last_name")
+        }
+    if owner_ids:
+        names.owners = {u.pk: u.display_name for u in users_for(user).filter(pk__in=owner_ids)}
+    return names
+
+
+def reasons_by_kind(user: User) -> dict[str, list[DealReason]]:
+    """The active won and lost reasons, for the reason dialog and the move form."""
+    found: dict[str, list[DealReason]] = {ReasonKind.WON: [], ReasonKind.LOST: []}
+    for reason in selectors.deal_reasons_list(user):
+        if reason.active:
+            found[reason.kind].append(reason)
+    return found
+
+
+# --- the list ---------------------------------------------------------------------------
+
+
+def _list_filters(params: QueryDict, user: User) -> selectors.DealFilters:
+    errors = ErrorCollector()
+    status = params.get("status") or None
+    if status is not None and status not in StageKind.values:
+        errors.add("status", _("Must be open, won or lost."))
+        status = None
+    filters = selectors.DealFilters(
+        q=(params.get("q") or "").strip()[:MAX_QUERY] or None,
+        pipeline=parse_id(params.get("pipeline"), "pipeline", errors),
+        stage=parse_id(params.get("stage"), "stage", errors),
+        owner=parse_id(params.get("owner"), "owner", errors),
+        team=parse_id(params.get("team"), "team", errors),
+        status=status,
+    )
+    errors.raise_if_any()
+    return filters
+
+
+@require_GET
+@page
+def deal_list(request: HttpRequest) -> HttpResponse:
+    user = user_of(request)
+    params = request.GET
+    ordering = params.get("ordering") or None
+    errors: dict[str, list[str]] = {}
+    try:
+        filters = _list_filters(params, user)
+        found = selectors.deals_list(
+            user,
+            filters=filters,
+            params=params,
+            ordering=ordering,
+            cursor=params.get("cursor") or None,
+            limit=PAGE_SIZE,
+        )
+    except ValidationFailed as exc:
+        errors = field_errors(exc)
+        filters, ordering = selectors.DealFilters(), None
+        found = selectors.deals_list(
+            user, filters=filters, params={}, ordering=None, cursor=None, limit=PAGE_SIZE
+        )
+    wide = visibility.rights(user, RecordType.DEAL).scope in (Scope.TEAM, Scope.ALL)
+    context = {
+        "page": found,
+        "names": link_names(user, found.items),
+        "filters": filters,
+        "ordering": ordering or "-created_at",
+        "pipelines": list(selectors.pipelines_list(user)),
+        "statuses": StageKind.choices,
+        "owners": list(users_for(user)) if wide else [],
+        "teams": list(teams_for(user)) if wide else [],
+        "errors": errors,
+        "error_list": [m for messages in errors.values() for m in messages],
+        "today": timezone.localdate(),
+        "may_create": visibility.rights(user, RecordType.DEAL).can_create,
+    }
+    status = 422 if errors else 200
+    # "Load more" appends rows; the search box and the filters replace the whole table
+    partial = "rows" if params.get("cursor") and not errors else "table"
+    return render_page(request, "sales/deal_list.html", context, partial=partial, status=status)
+
+
+# --- the card ---------------------------------------------------------------------------
+
+
+@require_GET
+@page
+def deal_detail(request: HttpRequest, deal_id: int) -> HttpResponse:
+    user = user_of(request)
+    deal = selectors.deal_get(user, deal_id)
+    pipeline = selectors.pipeline_get(user, deal.pipeline_id)
+    rights = visibility.rights(user, RecordType.DEAL)
+    reason = deal.won_reason if deal.won_reason_id else deal.lost_reason
+    context = {
+        "deal": deal,
+        "pipeline": pipeline,
+        "stages": list(pipeline.stages.all()),
+        "history": selectors.deal_stage_history(user, deal.pk),
+        "names": link_names(user, [deal]),
+        "custom": _custom_rows(user, deal.custom),
+        "reason": reason,
+        "today": timezone.localdate(),
+        "may_edit": rights.can_edit,
+        "may_delete": rights.can_delete,
+    }
+    return render_page(request, "sales/deal_detail.html", context)
+
+
+def _custom_rows(user: User, values: Mapping[str, Any]) -> list[tuple[CustomField, Any]]:
+    """The deal's custom values in the order of their (active) definitions."""
+    return [
+        (f, values.get(f.key))
+        for f in custom_fields_for(user, RecordType.DEAL)
+        if f.active and values.get(f.key) not in (None, "", [])
+    ]
+
+
+# --- create, edit, delete ---------------------------------------------------------------
+
+TEXT_FIELDS = ("title", "amount", "currency", "start_date", "expected_close_date")
+ID_FIELDS = ("company_id", "contact_id", "owner_id")
+
+
+def _custom_value(f: CustomField, post: QueryDict) -> Any:
+    """A custom field's posted value in the type the service checks ("" removes it)."""
+    name = f"custom.{f.key}"
+    if f.field_type == FieldType.YES_NO:
+        raw = post.get(name, "")
+        return {"yes": True, "no": False}.get(raw)
+    if f.field_type == FieldType.MULTI_CHOICE:
+        return post.getlist(name) or None
+    raw = post.get(name, "").strip()
+    if not raw:
+        return None
+    if f.field_type == FieldType.NUMBER:
+        try:
+            number = decimal.Decimal(raw)
+        except decimal.InvalidOperation:
+            return raw  # the service explains what a number is
+        if not number.is_finite():
+            return raw
+        return int(number) if number == number.to_integral_value() else float(number)
+    return raw
+
+
+def _form_data(
+    post: QueryDict, user: User, fields: list[CustomField], errors: ErrorCollector
+) -> dict[str, Any]:
+    """The service's `data` from the posted form (every field; blanks as None)."""
+    data: dict[str, Any] = {}
+    for name in TEXT_FIELDS:
+        raw = post.get(name, "")
+        data[name] = raw if name == "title" else (raw.strip() or None)
+    if data["amount"] is None:
+        data["amount"] = 0
+    for name in ID_FIELDS:
+        data[name] = parse_id(post.get(name), name, errors)
+    if data["owner_id"] is None or not visibility.may_assign(user):
+        del data["owner_id"]  # the owner stays (a new deal is the author's)
+    data["custom"] = {f.key: _custom_value(f, post) for f in fields}
+    return data
+
+
+def _form_context(
+    request: HttpRequest,
+    *,
+    deal: Deal | None,
+    values: Mapping[str, Any],
+    errors: Mapping[str, list[str]],
+    conflict: bool = False,
+) -> dict[str, Any]:
+    user = user_of(request)
+    fields = [f for f in custom_fields_for(user, RecordType.DEAL) if f.active]
+    ignored = ErrorCollector()
+    company_id = parse_id(str(values.get("company_id") or ""), "company_id", ignored)
+    contact_id = parse_id(str(values.get("contact_id") or ""), "contact_id", ignored)
+    linked = LinkNames()
+    if company_id or contact_id:
+        # The names of the linked records the user may see, shown beside their ids.
+        probe = Deal(company_id=company_id, contact_id=contact_id, owner_id=user.pk)
+        linked = link_names(user, [probe], owners=False)
+    return {
+        "deal": deal,
+        "values": values,
+        "errors": errors,
+        "conflict": conflict,
+        "pipelines": list(selectors.pipelines_list(user, active=True)) if deal is None else [],
+        "owners": list(users_for(user)) if visibility.may_assign(user) else [],
+        "custom_fields": fields,
+        "company_name": linked.companies.get(company_id or 0, ""),
+        "contact_name": linked.contacts.get(contact_id or 0, ""),
+    }
+
+
+def _values_of(deal: Deal) -> dict[str, Any]:
+    values: dict[str, Any] = {
+        "title": deal.title,
+        "amount": deal.amount,
+        "currency": deal.currency,
+        "start_date": deal.start_date.isoformat() if deal.start_date else "",
+        "expected_close_date": (
+            deal.expected_close_date.isoformat() if deal.expected_close_date else ""
+        ),
+        "company_id": deal.company_id or "",
+        "contact_id": deal.contact_id or "",
+        "owner_id": deal.owner_id,
+        "version": deal.version,
+    }
+    for key, value in deal.custom.items():
+        values[f"custom.{key}"] = value
+    return values
+
+
+def _posted_values(post: QueryDict) -> dict[str, Any]:
+    values: dict[str, Any] = {k: post.get(k, "") for k in post if not k.startswith("custom.")}
+    for key in post:
+        if key.startswith("custom."):
+            items = post.getlist(key)
+            values[key] = items if len(items) > 1 else items[0]
+    values.pop("csrfmiddlewaretoken", None)
+    return values
+
+
+@require_http_methods(["GET", "POST"])
+@page
+def deal_create(request: HttpRequest) -> HttpResponse:
+    user = user_of(request)
+    visibility.require(user, RecordType.DEAL, "create")
+    if request.method == "GET":
+        values: dict[str, Any] = {
+            "company_id": request.GET.get("company", "")[:20],
+            "contact_id": request.GET.get("contact", "")[:20],
+            "pipeline_id": request.GET.get("pipeline", "")[:20],
+            "owner_id": user.pk,
+        }
+        context = _form_context(request, deal=None, values=values, errors={})
+        return render_page(request, "sales/deal_form.html", context)
+    errors = ErrorCollector()
+    fields = [f for f in custom_fields_for(user, RecordType.DEAL) if f.active]
+    data = _form_data(request.POST, user, fields, errors)
+    data["pipeline_id"] = parse_id(request.POST.get("pipeline_id"), "pipeline_id", errors)
+    data["stage_id"] = parse_id(request.POST.get("stage_id"), "stage_id", errors)
+    try:
+        errors.raise_if_any()
+        deal = services.deal_create(actor=actor_of(request), data=data)
+    except ValidationFailed as exc:
+        context = _form_context(
+            request, deal=None, values=_posted_values(request.POST), errors=field_errors(exc)
+        )
+        return render_page(request, "sales/deal_form.html", context, status=422)
+    return redirect("sales:deal-detail", deal.pk)
+
+
+@require_http_methods(["GET", "POST"])
+@page
+def deal_edit(request: HttpRequest, deal_id: int) -> HttpResponse:
+    user = user_of(request)
+    deal = selectors.deal_get(user, deal_id)
+    visibility.require(user, RecordType.DEAL, "edit")
+    if request.method == "GET":
+        context = _form_context(request, deal=deal, values=_values_of(deal), errors={})
+        return render_page(request, "sales/deal_form.html", context)
+    errors = ErrorCollector()
+    fields = [f for f in custom_fields_for(user, RecordType.DEAL) if f.active]
+    data = _form_data(request.POST, user, fields, errors)
+    version = parse_id(request.POST.get("version"), "version", errors, required=True)
+    try:
+        errors.raise_if_any()
+        assert version is not None
+        services.deal_update(actor=actor_of(request), deal_id=deal.pk, version=version, data=data)
+    except (ValidationFailed, Conflict) as exc:
+        conflict = isinstance(exc, Conflict)
+        found = field_errors(exc) if isinstance(exc, ValidationFailed) else {"": [exc.message]}
+        context = _form_context(
+            request,
+            deal=deal,
+            values=_posted_values(request.POST),
+            errors=found,
+            conflict=conflict,
+        )
+        status = 409 if conflict else 422
+        return render_page(request, "sales/deal_form.html", context, status=status)
+    return redirect("sales:deal-detail", deal.pk)
+
+
+@require_POST
+@page
+def deal_delete(request: HttpRequest, deal_id: int) -> HttpResponse:
+    services.deal_delete(actor=actor_of(request), deal_id=deal_id)
+    return redirect("sales:deal-list")
