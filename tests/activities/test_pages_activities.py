@@ -15,6 +15,7 @@ from kliento.activities import services
 from kliento.activities.models import Activity
 from kliento.core.actors import Actor
 from kliento.core.choices import Role
+from kliento.customers.models import Contact
 from tests.activities.conftest import T0
 from tests.factories import ContactFactory, DealFactory
 
@@ -161,7 +162,20 @@ def test_list_query_count_does_not_grow(manager, django_assert_num_queries):
         assert client.get(LIST).status_code == 200
 
 
-LIST_QUERIES = 9
+LIST_QUERIES = 11  # +2: which of the linked contacts and deals the user may see
+
+
+def test_a_linked_record_the_user_may_not_see_is_not_named(manager, stranger):
+    # given the manager's call about a contact that has since gone to another team
+    contact = ContactFactory(owner=manager, first_name="Hidden", last_name="Person")
+    plan(manager, contact_id=contact.pk, subject="Call about windows")
+    Contact.objects.filter(pk=contact.pk).update(owner=stranger, team=stranger.team)
+    # when the manager lists activities
+    html = client_for(manager).get(LIST).content.decode()
+    # then the call is listed, but the contact is neither named nor linked
+    assert "Call about windows" in html
+    assert "Hidden Person" not in html
+    assert f"/contacts/{contact.pk}/" not in html
 
 
 # --- create and edit -------------------------------------------------------------------------

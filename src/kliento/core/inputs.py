@@ -160,7 +160,7 @@ def visible_record(
     if not is_int(pk):
         errors.add(name, _("Must be an id."))
         return None
-    found = visibility.visible(user, queryset).filter(pk=pk).first()
+    found = visibility.visible(user, queryset.filter(pk=pk), row_filter=True).first()
     if found is None:
         errors.add(name, _("No such record, or you may not see it."))
     return found

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 
 register = template.Library()
 
@@ -19,26 +19,24 @@ DETAIL_PAGES = {
 
 
 def detail_url(record_type: str, pk: int) -> str:
-    """The detail page of a record, or "" while that page does not exist."""
-    try:
-        return reverse(DETAIL_PAGES[record_type], args=[pk])
-    except (KeyError, NoReverseMatch):
-        return ""
+    return reverse(DETAIL_PAGES[record_type], args=[pk])
 
 
 @register.filter
 def about(activity: Any) -> list[dict[str, Any]]:
-    """The records an activity is linked to (already loaded with select_related)."""
-    links = []
-    for record_type in DETAIL_PAGES:
-        if getattr(activity, f"{record_type}_id", None) is None:
-            continue
-        record = getattr(activity, record_type)
-        label = getattr(record, "title", None) or str(record)
-        links.append(
-            {"type": record_type, "label": label, "url": detail_url(record_type, record.pk)}
-        )
-    return links
+    """The records an activity is about that the user may see.
+
+    Only what `selectors.attach_visible_links` kept: an activity not passed through
+    it names no record at all, rather than one the user may not see.
+    """
+    return [
+        {
+            "type": record_type,
+            "label": getattr(record, "title", None) or str(record),
+            "url": detail_url(record_type, record.pk),
+        }
+        for record_type, record in getattr(activity, "links", [])
+    ]
 
 
 @register.simple_tag

@@ -154,6 +154,7 @@ def activity_list(request: HttpRequest) -> HttpResponse:
     items = found.items
     # The rows link to what they are about: one query per kind of link, not per row.
     prefetch_related_objects(items, "contact", "company", "deal", "lead")
+    selectors.attach_visible_links(user, items)
     context = {
         "page": Page(items, found.next_cursor),
         "errors": errors,

@@ -95,6 +95,8 @@ def my_day(request: HttpRequest) -> HttpResponse:
         selectors.activities_open(user, after=start, before=end, limit=TODAY_LIMIT + 1),
         TODAY_LIMIT,
     )
+    follow_ups = selectors.follow_up_meetings(user, now=now, limit=SHORT_LIMIT)
+    selectors.attach_visible_links(user, [*overdue, *due_today, *follow_ups])
     deals, more_deals = _capped(
         deals_overdue(user, today=today, limit=SHORT_LIMIT + 1), SHORT_LIMIT
     )
@@ -132,7 +134,7 @@ def my_day(request: HttpRequest) -> HttpResponse:
             start=start_of_day(next_month),
             end=start_of_day(_month_start(today, 2)),
         ),
-        "follow_ups": selectors.follow_up_meetings(user, now=now, limit=SHORT_LIMIT),
+        "follow_ups": follow_ups,
         "outcomes": [(k, v) for k, v in Outcome.choices if k],
         "errors": errors,
     }
@@ -140,6 +142,7 @@ def my_day(request: HttpRequest) -> HttpResponse:
 
 
 def _row(request: HttpRequest, activity: Activity, **extra: Any) -> dict[str, Any]:
+    selectors.attach_visible_links(user_of(request), [activity])
     return {
         "a": activity,
         "outcomes": [(k, v) for k, v in Outcome.choices if k],

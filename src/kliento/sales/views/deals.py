@@ -58,7 +58,11 @@ class LinkNames:
 
 
 def link_names(user: User, deals: Iterable[Deal], *, owners: bool = True) -> LinkNames:
-    """One query per linked table for a whole page of deals, through the visibility rule."""
+    """One query per linked table for a whole page of deals, through the visibility rule.
+
+    The ids are the selective path, so the rule checks those rows (`row_filter`) rather
+    than offering its own (owner, team) indexes, which SQLite took instead (60 ms).
+    """
     rows = list(deals)
     names = LinkNames()
     company_ids = {d.company_id for d in rows if d.company_id}
@@ -66,9 +70,11 @@ def link_names(user: User, deals: Iterable[Deal], *, owners: bool = True) -> Lin
     owner_ids = {d.owner_id for d in rows} if owners else set()
     if company_ids:
         companies = Company.objects.filter(pk__in=company_ids)
-        names.companies = dict(visibility.visible(user, companies).values_list("pk", "name"))
+        visible = visibility.visible(user, companies, row_filter=True)
+        names.companies = dict(visible.values_list("pk", "name"))
     if contact_ids:
-        contacts = visibility.visible(user, Contact.objects.filter(pk__in=contact_ids))
+        found = Contact.objects.filter(pk__in=contact_ids)
+        contacts = visibility.visible(user, found, row_filter=True)
         names.contacts = {
             pk: " ".join(p for p in (first, last) if p)
             for pk, first, last in contacts.values_list("pk", "first_name", "last_name")
