@@ -65,6 +65,7 @@ PAGES: dict[str, Page] = {
     "POST core:language": Page("public", ok=302, data=lambda w, t: {"language": "ru"}),
     "GET core:search": Page("list", "contact", query=lambda w, t: {"q": "zvaig"}),
     "GET core:notifications": Page("global"),
+    "GET core:bell": Page("global"),
     "POST core:notification-read": Page("mine", "notification", ok=302),
     "POST core:notifications-read-all": Page("global", ok=302),
     # --- core: settings ----------------------------------------------------------

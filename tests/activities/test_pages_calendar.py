@@ -184,7 +184,7 @@ def test_calendar_query_count_does_not_grow(
         assert len(shown(client.get(URL, params))) == 66
 
 
-CALENDAR_QUERIES = 7
+CALENDAR_QUERIES = 6
 
 
 # --- rescheduling by drag ----------------------------------------------------------------------

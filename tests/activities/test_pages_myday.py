@@ -253,7 +253,7 @@ def test_my_day_query_count_does_not_grow(manager, frozen, django_assert_num_que
         assert client.get(URL).status_code == 200
 
 
-MYDAY_QUERIES = 15  # +2: which of the linked contacts and deals the user may see
+MYDAY_QUERIES = 14  # +2: which of the linked contacts and deals the user may see
 
 
 # --- completing an activity ------------------------------------------------------------

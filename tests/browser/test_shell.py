@@ -13,7 +13,13 @@ from playwright.sync_api import Page, expect
 from kliento.core.choices import Role
 from kliento.core.models import SignInFailure, User
 from tests.browser.conftest import PASSWORD, PHONE, signed_in
-from tests.factories import CompanyFactory, ContactFactory, DealFactory, NotificationFactory
+from tests.factories import (
+    CompanyFactory,
+    ContactFactory,
+    DealFactory,
+    NotificationFactory,
+    add_channel,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -220,9 +226,10 @@ def test_the_bell_counts_unread_notifications_and_marking_one_read_lowers_it(
     expect(page.locator(".notification.unread")).to_have_count(2)
     expect(page.get_by_text("Not yours")).to_have_count(0)
     row.get_by_role("button", name="Mark as read").click()
-    # then that row is read in place (htmx), and the bell shows 1 on the next page
+    # then that row is read in place (htmx), and the bell shows 1 at once and after a reload
     expect(row).not_to_have_class(re.compile(r"\bunread\b"))
     expect(row.get_by_role("button", name="Mark as read")).to_have_count(0)
+    expect(bell.locator("[data-unread]")).to_have_text("1")
     page.reload()
     expect(bell.locator("[data-unread]")).to_have_text("1")
     first.refresh_from_db()
@@ -261,7 +268,15 @@ def test_the_keyboard_alone_reaches_the_content_the_search_and_the_menu(page, ma
 
 
 def test_on_a_phone_the_menu_folds_away_and_every_page_fits_the_screen(phone, manager_user):
-    # given a signed-in user on a phone
+    # given a signed-in user on a phone, with a company whose card lists a contact
+    company = CompanyFactory(
+        owner=manager_user, name="Zvaigzne SIA", website="zvaigzne.example.com"
+    )
+    contact = ContactFactory(
+        owner=manager_user, company=company, first_name="Ilze", last_name="Zvaigzne"
+    )
+    add_channel(contact, "email", "ilze.zvaigzne@example.com")
+    add_channel(contact, "phone", "+371 2000 0000")
     signed_in(phone, manager_user)
     menu_button = phone.get_by_role("button", name="Menu")
     link = phone.locator("#sidebar").get_by_role("link", name="My day")
@@ -281,7 +296,7 @@ def test_on_a_phone_the_menu_folds_away_and_every_page_fits_the_screen(phone, ma
     )
     assert len(menu) >= 3
     too_wide = {}
-    for path in menu:
+    for path in [*menu, f"/companies/{company.pk}/", f"/contacts/{contact.pk}/"]:
         phone.goto(path)
         width = phone.evaluate("() => document.documentElement.scrollWidth")
         if width > PHONE_WIDTH:

@@ -489,8 +489,8 @@ def test_board_page_query_count(admin, pipeline, django_assert_num_queries):
 
     # session, user, pipelines, their stages, rights, the stages' probabilities, the
     # totals (one grouped query), one query per column (5), the linked companies,
-    # contacts and owners (one each), the owner and team filters, the reasons, the bell
-    with django_assert_num_queries(19):
+    # contacts and owners (one each), the owner and team filters, the reasons
+    with django_assert_num_queries(18):
         response = _board(client, pipeline)
 
     assert response.status_code == 200
@@ -503,7 +503,7 @@ def test_board_page_query_count_for_a_manager(manager, pipeline, django_assert_n
     _spread(manager, pipeline, 30)
     client = _client(manager)
 
-    with django_assert_num_queries(22):
+    with django_assert_num_queries(21):
         response = _board(client, pipeline)
 
     assert response.status_code == 200

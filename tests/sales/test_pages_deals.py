@@ -497,8 +497,8 @@ def test_deal_list_query_count(admin, pipeline, django_assert_num_queries):
     client = _client(admin)
 
     # session, user, rights, the page (stage joined), companies, owners, pipelines and
-    # their stages (filters), the owner and team filters, the bell
-    with django_assert_num_queries(11):
+    # their stages (filters), the owner and team filters
+    with django_assert_num_queries(10):
         response = client.get(reverse("sales:deal-list"))
 
     assert response.status_code == 200
@@ -520,8 +520,8 @@ def test_deal_detail_query_count(admin, manager, pipeline, django_assert_num_que
 
     # session, user, rights, the deal (stage and pipeline joined), its participants, the
     # pipeline and its stages (the stage bar), the stage history (the deal again, the
-    # moves), company, contact, owner, custom field definitions, the bell
-    with django_assert_num_queries(14):
+    # moves), company, contact, owner, custom field definitions
+    with django_assert_num_queries(13):
         response = client.get(reverse("sales:deal-detail", args=[deal.pk]))
 
     assert response.status_code == 200

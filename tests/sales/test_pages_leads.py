@@ -219,7 +219,7 @@ def test_list_query_count_does_not_grow_with_rows(head, manager, django_assert_n
     client.get(reverse("sales:lead-list"))  # the session is warm
 
     # then a page costs: session, user, rights, custom fields, the page, users, teams, unread
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(7):
         response = client.get(reverse("sales:lead-list"))
     assert len(listed(response)) == 30
 
@@ -231,7 +231,7 @@ def test_list_query_count_for_a_scoped_manager(manager, colleague, django_assert
     client = client_for(manager)
     client.get(reverse("sales:lead-list"))
 
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(7):
         response = client.get(reverse("sales:lead-list"), {"status": "new"})
     assert len(listed(response)) == 30
 
@@ -282,8 +282,8 @@ def test_detail_query_count(manager, lead, pipeline, django_assert_num_queries):
     url = reverse("sales:lead-detail", args=[lead.pk])
     client.get(url)
 
-    # session, user, lead, rights, owner, custom fields, pipelines + stages, unread count
-    with django_assert_num_queries(9):
+    # session, user, lead, rights, owner, custom fields, pipelines + stages
+    with django_assert_num_queries(8):
         assert client.get(url).status_code == 200
 
 

@@ -203,8 +203,10 @@ def test_the_bell_counts_only_ones_own_unread_notifications(admin_user, manager,
     Notification.objects.create(user=colleague, key="c", kind="reminder", title="Not yours")
     client = Client()
     client.force_login(manager)
+    bell = client.get(reverse("core:bell"), headers={"HX-Request": "true"}).content.decode()
+    assert '<span class="badge" data-unread>1</span>' in bell
+    assert 'hx-trigger="every 60s"' in bell  # it refreshes itself, without a reload loop
     html = client.get(reverse("core:notifications")).content.decode()
-    assert '<span class="badge" data-unread>1</span>' in html
     assert "Call Ilze" in html and "Not yours" not in html
 
 
@@ -218,6 +220,8 @@ def test_marking_a_notification_read_with_htmx_returns_the_row(admin_user, manag
     assert response.status_code == 200
     html = response.content.decode()
     assert html.lstrip().startswith(f'<li class="notification" id="notification-{note.pk}"')
+    assert 'id="bell"' in html and 'hx-swap-oob="true"' in html  # the bell counts again
+    assert "data-unread" not in html  # nothing unread is left
     note.refresh_from_db()
     assert note.read_at is not None
 

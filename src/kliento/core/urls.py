@@ -60,6 +60,7 @@ urlpatterns = [
     ),
     # --- end saved filters ---
     path("notifications/", notifications.notification_list_page, name="notifications"),
+    path("notifications/bell/", notifications.bell, name="bell"),
     path(
         "notifications/<int:notification_id>/read/",
         notifications.notification_read,

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.views.decorators.http import require_GET, require_POST
 
 from kliento.core.errors import ValidationFailed
@@ -33,12 +34,24 @@ def notification_list_page(request: HttpRequest) -> HttpResponse:
     return render_page(request, "core/notifications.html", context, partial="rows")
 
 
+@require_GET
+@page
+def bell(request: HttpRequest) -> HttpResponse:
+    """The bell with the unread count; the layout fetches it after the page, then every minute."""
+    count = notification_unread_count(user_of(request))
+    return render(request, "core/_bell.html", {"unread_count": count})
+
+
 @require_POST
 @page
 def notification_read(request: HttpRequest, notification_id: int) -> HttpResponse:
     notification = notification_mark_read(user=user_of(request), notification_id=notification_id)
     if getattr(request, "htmx", False):
-        return render_page(request, "core/notifications.html", {"n": notification}, partial="row")
+        # The row, and the bell with its new count swapped in out of band.
+        user = user_of(request)
+        row = render_to_string("core/notifications.html#row", {"n": notification}, request)
+        bell = {"unread_count": notification_unread_count(user), "oob": True}
+        return HttpResponse(row + render_to_string("core/_bell.html", bell, request))
     return redirect("core:notifications")
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 from typing import Any
 
 from django.conf import settings
@@ -11,7 +10,6 @@ from django.urls import reverse
 
 from kliento.core.choices import Role
 from kliento.core.models import User
-from kliento.core.notifications import notification_unread_count
 from kliento.core.web import nav
 
 
@@ -34,6 +32,4 @@ def layout(request: HttpRequest) -> dict[str, Any]:
         "menu": menu,
         "languages": settings.LANGUAGES,
         "is_admin": user.role == Role.ADMIN,
-        # Counted once per page, and only if the page shows the bell (htmx partials don't).
-        "unread_count": functools.cache(lambda: notification_unread_count(user)),
     }
