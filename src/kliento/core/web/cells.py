@@ -2,23 +2,27 @@
 
 The template engine resolves every variable of every row anew (about 0.4 ms a
 row of a contact list, most of a page's time); a long list builds its rows with
-these helpers and `format_html` instead, and its template outputs them whole.
-Everything user-given passes through `format_html`, so it is escaped.
+these helpers instead, and its template outputs them whole. Every value that
+comes from data goes through `esc` (the standard library's HTML escape, quotes
+included), so it is escaped exactly once.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import html
 from collections.abc import Callable
 from urllib.parse import quote
 
 from django.urls import reverse
 from django.utils import dateformat, timezone
 from django.utils.formats import get_format
-from django.utils.html import format_html
-from django.utils.safestring import SafeString
 
 _PLACEHOLDER = 987654321
+
+
+def esc(value: object) -> str:
+    return html.escape(str(value), quote=True)
 
 
 def url_maker(view_name: str) -> Callable[[int], str]:
@@ -28,30 +32,32 @@ def url_maker(view_name: str) -> Callable[[int], str]:
 
 
 class Dates:
-    """Dates in the active locale's format, looked up once per table."""
+    """`<time>` cells in the active locale's format, each day formatted once per table."""
 
     def __init__(self, format_name: str = "SHORT_DATE_FORMAT") -> None:
         self.format = get_format(format_name)
+        self.zone = timezone.get_current_timezone()
+        self.seen: dict[dt.date, str] = {}
 
-    def __call__(self, value: dt.datetime | dt.date | None) -> SafeString:
+    def __call__(self, value: dt.datetime | dt.date | None) -> str:
         if value is None:
-            return SafeString("")
+            return ""
         if isinstance(value, dt.datetime) and timezone.is_aware(value):
-            value = timezone.localtime(value)
-        return format_html(
-            '<time datetime="{}">{}</time>',
-            value.isoformat(),
-            dateformat.format(value, self.format),
-        )
+            value = value.astimezone(self.zone)
+        day = value.date() if isinstance(value, dt.datetime) else value
+        text = self.seen.get(day)
+        if text is None:
+            text = self.seen[day] = esc(dateformat.format(day, self.format))
+        return f'<time datetime="{value.isoformat()}">{text}</time>'
 
 
-def mailto(address: str) -> SafeString:
+def mailto(address: str) -> str:
     if not address:
-        return SafeString("")
-    return format_html('<a href="mailto:{}">{}</a>', quote(address, safe="@"), address)
+        return ""
+    return f'<a href="mailto:{esc(quote(address, safe="@"))}">{esc(address)}</a>'
 
 
-def tel(number: str) -> SafeString:
+def tel(number: str) -> str:
     if not number:
-        return SafeString("")
-    return format_html('<a href="tel:{}">{}</a>', quote(number, safe="+"), number)
+        return ""
+    return f'<a href="tel:{esc(quote(number, safe="+"))}">{esc(number)}</a>'
