@@ -186,7 +186,15 @@ def main(argv: list[str]) -> int:
     run = [uv, "run", "--locked", "--no-sync"]
     if command == "setup":
         return 0
-    args = [*run, "kliento", "demo", *rest] if command == "demo" else [*run, "pytest", *rest]
+    if command == "demo":
+        args = [*run, "kliento", "demo", *rest]
+    else:  # the suite on every core unless told otherwise (-n 0: one process)
+        spread = (
+            []
+            if any(a == "-n" or a.startswith(("-n", "--numprocesses")) for a in rest)
+            else ["-n", "auto"]
+        )
+        args = [*run, "pytest", *spread, *rest]
     return subprocess.call(args, cwd=ROOT, env=_env())  # noqa: S603
 
 
