@@ -189,11 +189,8 @@ def main(argv: list[str]) -> int:
     if command == "demo":
         args = [*run, "kliento", "demo", *rest]
     else:  # the suite on every core unless told otherwise (-n 0: one process)
-        spread = (
-            []
-            if any(a == "-n" or a.startswith(("-n", "--numprocesses")) for a in rest)
-            else ["-n", "auto"]
-        )
+        chosen = any(a.startswith(("-n", "--numprocesses")) for a in rest)
+        spread = [] if chosen else ["-n", "auto"]
         args = [*run, "pytest", *spread, *rest]
     return subprocess.call(args, cwd=ROOT, env=_env())  # noqa: S603
 
