@@ -135,10 +135,15 @@ def test_stage_totals_read_their_index_alone_without_sorting(admin, pipeline):
     (group,) = _stage_total_groups(admin, stage_ids, DealFilters())
     plan = _plan(group)
 
-    assert "deal_stage_totals" in plan
     if connection.vendor == "sqlite":
+        # With no statistics SQLite's choice is fixed: the covering index, in its order.
         assert "COVERING INDEX deal_stage_totals" in plan
         assert "TEMP B-TREE" not in plan
+    else:
+        # PostgreSQL picks among indexes by statistics, which a table of one row does
+        # not have (bench/ measures it at scale); the query's shape is what holds here:
+        # one grouped read per stage, team and currency.
+        assert "Group Key: stage_id, team_id, currency" in plan
 
 
 def test_board_shows_a_column_per_stage_with_its_totals(admin, pipeline):
