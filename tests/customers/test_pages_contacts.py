@@ -12,9 +12,9 @@ from django.urls import reverse
 from kliento.core.actors import Actor
 from kliento.core.choices import Role
 from kliento.core.models import AuditEvent, CustomField, FieldType
+from kliento.core.web.bulk import safe_cell
 from kliento.customers import services
 from kliento.customers.models import Contact
-from kliento.customers.views.lists import safe_cell
 from kliento.customers.views.records import channel_href
 from tests.factories import CompanyFactory, ContactFactory
 

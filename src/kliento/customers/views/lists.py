@@ -3,39 +3,30 @@ saved filters, bulk actions (assign, tag) and the CSV export."""
 
 from __future__ import annotations
 
-import csv
-from collections.abc import Iterator
 from typing import Any, cast
 
 from django.contrib import messages
-from django.db import transaction
 from django.db.models import prefetch_related_objects
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
-from django.http.response import HttpResponseBase
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kliento.core import customfields, visibility
 from kliento.core.actors import Actor
 from kliento.core.errors import PermissionDenied, ValidationFailed
-from kliento.core.models import FieldType, User
+from kliento.core.models import FieldType
 from kliento.core.pagination import MAX_LIMIT, Page
 from kliento.core.saved_filters import saved_filter_list
 from kliento.core.selectors import teams_for, users_for
+from kliento.core.web import bulk
 from kliento.core.web.pages import actor_of, field_errors, page, render_page, user_of
 from kliento.customers.choices import Relationship
 from kliento.customers.views._kinds import COMPANY, CONTACT, Kind
 from kliento.customers.views.rows import company_rows, contact_rows
 
 PAGE_SIZE = 50
-MAX_SELECTED = 500
-EXPORT_MAX_ROWS = 100_000
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 NAME_SORTS = ("name", "-name")
 
 
@@ -154,71 +145,40 @@ def company_list_page(request: HttpRequest) -> HttpResponse:
 # --- bulk actions ------------------------------------------------------------------
 
 
-def _ids(values: list[str]) -> list[int]:
-    if not values:
-        raise ValidationFailed.on("ids", _("Select at least one row."))
-    if len(values) > MAX_SELECTED:
-        raise ValidationFailed.on("ids", _("At most %(max)d rows at once.") % {"max": MAX_SELECTED})
-    try:
-        ids = [int(v) for v in values]
-    except ValueError:
-        raise ValidationFailed.on("ids", _("Must be ids.")) from None
-    if any(i < 1 for i in ids):
-        raise ValidationFailed.on("ids", _("Must be ids."))
-    return list(dict.fromkeys(ids))
-
-
-def _back(request: HttpRequest, kind: Kind) -> str:
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return reverse(kind.url("list"))
-
-
-def _bulk_change(actor: Actor, kind: Kind, records: list[Any], change: dict[str, Any]) -> None:
-    """One update per record through the service (rules, audit, versions); all or nothing."""
-    with transaction.atomic():
-        for record in records:
-            data = {"version": record.version, **change}
-            if "tags" in change:
-                current = [t.name for t in record.tags.all()]
-                data["tags"] = current + [t for t in change["tags"] if t not in current]
-            kind.update(actor=actor, data=data, **{kind.id_arg: record.pk})
-
-
 def _bulk(request: HttpRequest, kind: Kind) -> HttpResponse:
     user = user_of(request)
     action = request.POST.get("action", "")
-    back = _back(request, kind)
+    back = bulk.way_back(request, reverse(kind.url("list")))
+    actor = actor_of(request)
     try:
         if action not in ("assign", "tag"):
             raise ValidationFailed.on("action", _("Unknown action."))
-        ids = _ids(request.POST.getlist("ids"))
+        ids = bulk.selected_ids(request.POST.getlist("ids"))
         if action == "assign" and not visibility.may_assign(user):
             kind.rows(user, ids)  # a record one may not see is a 404 before anything else
             raise PermissionDenied(_("Your role may not give a record to someone else."))
+        records = kind.rows(user, ids)
         if action == "assign":
-            raw = request.POST.get("owner_id", "")
-            owner: Any = int(raw) if raw.isdigit() else raw
-            change: dict[str, Any] = {"owner_id": owner}
+            owner = bulk.bulk_owner(request)
+            done = bulk.apply_all(records, lambda r: _update(actor, kind, r, owner_id=owner))
         else:
             tag = request.POST.get("tag", "")
-            change = {"tags": [tag]}
-        records = kind.rows(user, ids)
-        if action == "tag":
             prefetch_related_objects(records, "tags")  # one query for all the rows
-        _bulk_change(actor_of(request), kind, records, change)
+            done = bulk.apply_all(records, lambda r: _update(actor, kind, r, tags=_tagged(r, tag)))
     except ValidationFailed as exc:
-        messages.error(request, " ".join(m for ms in field_errors(exc).values() for m in ms))
+        messages.error(request, bulk.error_text(exc))
         return redirect(back)
-    done = len(records)
-    messages.success(
-        request,
-        ngettext("%(count)d record changed.", "%(count)d records changed.", done) % {"count": done},
-    )
+    bulk.say_changed(request, done)
     return redirect(back)
+
+
+def _tagged(record: Any, tag: str) -> list[str]:
+    current = [t.name for t in record.tags.all()]
+    return current if tag in current else [*current, tag]
+
+
+def _update(actor: Actor, kind: Kind, record: Any, **change: Any) -> None:
+    kind.update(actor=actor, data={"version": record.version, **change}, **{kind.id_arg: record.pk})
 
 
 @require_POST
@@ -234,17 +194,6 @@ def company_bulk(request: HttpRequest) -> HttpResponse:
 
 
 # --- CSV export --------------------------------------------------------------------
-
-
-def safe_cell(value: Any) -> str:
-    """The cell as text; one a spreadsheet would run as a formula gets a leading '."""
-    text = "" if value is None else str(value)
-    return f"'{text}" if text.startswith(FORMULA_START) else text
-
-
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
 
 
 def _contact_row(c: Any, owners: dict[int, str]) -> list[Any]:
@@ -288,26 +237,28 @@ def _company_row(c: Any, owners: dict[int, str]) -> list[Any]:
     ]
 
 
-def _header(kind: Kind) -> list[str]:
-    if kind is CONTACT:
-        return [
-            "id",
-            _("First name"),
-            _("Last name"),
-            _("Middle name"),
-            _("Company"),
-            _("Job title"),
-            _("E-mail"),
-            _("Phone"),
-            _("Relationship"),
-            _("Source"),
-            _("Region"),
-            _("Industry"),
-            _("Market segment"),
-            _("Owner"),
-            _("Created"),
-            _("Updated"),
-        ]
+def _contact_header() -> list[str]:
+    return [
+        "id",
+        _("First name"),
+        _("Last name"),
+        _("Middle name"),
+        _("Company"),
+        _("Job title"),
+        _("E-mail"),
+        _("Phone"),
+        _("Relationship"),
+        _("Source"),
+        _("Region"),
+        _("Industry"),
+        _("Market segment"),
+        _("Owner"),
+        _("Created"),
+        _("Updated"),
+    ]
+
+
+def _company_header() -> list[str]:
     return [
         "id",
         _("Name"),
@@ -325,62 +276,30 @@ def _header(kind: Kind) -> list[str]:
     ]
 
 
-def _pages(user: User, kind: Kind, args: dict[str, Any], first: Page[Any]) -> Iterator[list[Any]]:
-    """The rows of the current filter, page after page through the selector, at most
-    EXPORT_MAX_ROWS of them."""
-    found, sent = first, 0
-    while True:
-        rows = found.items[: EXPORT_MAX_ROWS - sent]
-        sent += len(rows)
-        yield rows
-        if not found.next_cursor or sent >= EXPORT_MAX_ROWS:
-            return
-        found = kind.list(user, **args, cursor=found.next_cursor, limit=MAX_LIMIT)
-
-
-def _csv(kind: Kind, pages: Iterator[list[Any]], owners: dict[int, str]) -> Iterator[str]:
-    writer = csv.writer(_Echo())
+def _export(request: HttpRequest, kind: Kind) -> HttpResponse:
+    args = list_args(request, kind)
+    owners = {u.pk: u.username for u in users_for(user_of(request))}
     row_of = _contact_row if kind is CONTACT else _company_row
-    yield "\ufeff" + writer.writerow([safe_cell(h) for h in _header(kind)])
-    for rows in pages:
-        for record in rows:
-            yield writer.writerow([safe_cell(v) for v in row_of(record, owners)])
-
-
-def _export(request: HttpRequest, kind: Kind) -> HttpResponseBase:
-    user = user_of(request)
-    source = request.POST if request.method == "POST" else request.GET
-    try:
-        selected = source.getlist("ids")
-        if selected or request.method == "POST":
-            records = kind.rows(user, _ids(selected))  # NotFound (404) for an invisible row
-            visibility.require(user, kind.record_type, "export")
-            pages: Iterator[list[Any]] = iter([records])
-        else:
-            visibility.require(user, kind.record_type, "export")
-            args = list_args(request, kind)
-            first = kind.list(user, **args, cursor=None, limit=MAX_LIMIT)
-            pages = _pages(user, kind, args, first)
-    except ValidationFailed as exc:
-        messages.error(request, " ".join(m for ms in field_errors(exc).values() for m in ms))
-        return redirect(reverse(kind.url("list")) + "?" + request.GET.urlencode())
-    owners = {u.pk: u.username for u in users_for(user)}
-    stamp = timezone.now().strftime("%Y%m%d-%H%M")
-    response = StreamingHttpResponse(
-        _csv(kind, pages, owners), content_type="text/csv; charset=utf-8"
+    export = bulk.Export(
+        record_type=kind.record_type,
+        file_stem=kind.list_name,
+        header=_contact_header if kind is CONTACT else _company_header,
+        rows=lambda user, records: (row_of(r, owners) for r in records),
+        selected=kind.rows,
+        page=lambda user, cursor: kind.list(user, **args, cursor=cursor, limit=MAX_LIMIT),
     )
-    response["Content-Disposition"] = f'attachment; filename="{kind.list_name}-{stamp}.csv"'
-    return response
+    back = reverse(kind.url("list")) + "?" + request.GET.urlencode()
+    # `page` types views as returning HttpResponse; a streamed CSV is one in all but name.
+    return cast(HttpResponse, bulk.export_csv(request, export, back=back))
 
 
 @require_http_methods(["GET", "POST"])
 @page
 def contact_export(request: HttpRequest) -> HttpResponse:
-    # `page` types views as returning HttpResponse; a streamed CSV is one in all but name.
-    return cast(HttpResponse, _export(request, CONTACT))
+    return _export(request, CONTACT)
 
 
 @require_http_methods(["GET", "POST"])
 @page
 def company_export(request: HttpRequest) -> HttpResponse:
-    return cast(HttpResponse, _export(request, COMPANY))
+    return _export(request, COMPANY)
