@@ -174,3 +174,43 @@ def sees(role: str, record_type: str, relation: str) -> bool:
     if relation == "participant":
         return record_type == "deal"
     return relation == "team" and scope == Scope.TEAM
+
+
+def expected_status(
+    kind: str,
+    record: str | None,
+    role: str,
+    relation: str,
+    *,
+    ok: int,
+    right: str = "edit",
+    needs: tuple[tuple[str, str], ...] = (),
+) -> int:
+    """The status both matrices (API and pages) expect of one kind of endpoint.
+
+    global/public: `ok` for everyone; admin: `ok` for admins, else 403; mine: `ok` on
+    one's own, else 404; list/mine_list: 200 (what is listed is checked apart);
+    create: `ok` with the create right, else 403; detail: `ok` if visible, else 404;
+    write: 404 if not visible, 403 without `right` (or one of `needs`), else `ok`.
+    """
+    if kind in ("global", "public"):
+        return ok
+    if kind == "admin":
+        return ok if role == Role.ADMIN else 403
+    if kind == "mine":
+        return ok if relation == "own" else 404
+    if kind in ("list", "mine_list"):
+        return 200
+    assert record is not None
+    if kind == "create":
+        return ok if rights_of(role, record).can_create else 403
+    visible = sees(role, record, relation)
+    if kind == "detail":
+        return ok if visible else 404
+    if not visible:
+        return 404
+    if not getattr(rights_of(role, record), f"can_{right}"):
+        return 403
+    if any(not getattr(rights_of(role, rt), f"can_{r}") for rt, r in needs):
+        return 403
+    return ok

@@ -18,7 +18,6 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from kliento.api import api as ninja_api
-from kliento.core.choices import Role
 from tests.authz import (
     MAKERS,
     OWNERS,
@@ -27,10 +26,11 @@ from tests.authz import (
     World,
     make_deal,
     make_world,
-    rights_of,
     sees,
 )
+from tests.authz import expected_status as shared_expected_status
 from tests.conftest import ApiClient
+from tests.factories import DealReasonFactory
 
 # --- operations --------------------------------------------------------------------
 
@@ -127,6 +127,11 @@ OPERATIONS: dict[str, Op] = {
     "GET /deal-reasons": Op("global"),
     "POST /deal-reasons": Op(
         "admin", ok=201, body=lambda w, t: {"kind": "lost", "name": "Too far"}
+    ),
+    "PATCH /deal-reasons/{reason_id}": Op(
+        "admin",
+        params=lambda w, t: {"reason_id": DealReasonFactory(kind="lost").pk},
+        body=lambda w, t: {"name": "Too far away", "active": False},
     ),
     # deals
     "GET /deals": Op("list", "deal", search="zinc"),
@@ -232,28 +237,11 @@ def test_every_operation_has_a_matrix_entry():
 
 
 def expected_status(op: Op, role: str, relation: str) -> int:
-    if op.kind in ("global", "public"):
-        return op.ok
-    if op.kind == "admin":
-        return op.ok if role == Role.ADMIN else 403
-    if op.kind == "mine":
-        return op.ok if relation == "own" else 404
-    if op.kind == "mine_list":
-        return 200
     record = RECORD_OF_PARENT.get(op.record, op.record) if op.parent else op.record
-    assert record is not None
-    if op.kind == "create":
-        return op.ok if rights_of(role, record).can_create else 403
-    visible = sees(role, record, relation)
-    if op.kind in ("detail", "list"):
-        return 200 if visible or op.kind == "list" else 404
-    if not visible:
-        return 404
-    if not getattr(rights_of(role, record), f"can_{op.right}"):
-        return 403
-    if any(not getattr(rights_of(role, rt), f"can_{right}") for rt, right in op.needs):
-        return 403
-    return op.ok
+    ok = 200 if op.kind == "detail" else op.ok
+    return shared_expected_status(
+        op.kind, record, role, relation, ok=ok, right=op.right, needs=op.needs
+    )
 
 
 # --- cases ------------------------------------------------------------------------
