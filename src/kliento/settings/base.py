@@ -53,6 +53,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "kliento.core.web.middleware.UserPreferencesMiddleware",
+    "kliento.core.web.middleware.RefuseNulMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "kliento.core.idempotency.IdempotencyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
