@@ -29,6 +29,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from run import (
+    MAX_CHAR,
     RESULTS,
     Db,
     Http,
@@ -45,6 +46,17 @@ from run import (
 )
 
 COLUMN_LIMIT = 20
+# Starts of the seeded activity subjects (kliento/demo/scale.py), each a range of the key.
+SUBJECT_PREFIXES = ["call", "follow", "meeting on", "send", "offer", "imp"]
+
+
+def sql_subject_search(db: Db, i: int) -> None:
+    low = SUBJECT_PREFIXES[i % len(SUBJECT_PREFIXES)]
+    db.all(
+        'SELECT id, kind, subject, subject_key, "when", done, outcome FROM activities_activity '
+        "WHERE subject_key >= ? AND subject_key < ? ORDER BY subject_key, id LIMIT 51",
+        (low, low + MAX_CHAR),
+    )
 
 
 @dataclass
@@ -187,6 +199,7 @@ def main() -> int:
         ]
         contacts = reverse("customers:contact-list")
         column = reverse("sales:board-column", args=[pipeline_id, s.stage_id])
+        activities = reverse("activities:activity-list")
         pairs = [
             Pair("list_page1", "contacts, page 1", lambda i: (contacts, False),
                  lambda i: "/api/v1/contacts?limit=50", sql["list_page1"]),
@@ -198,6 +211,10 @@ def main() -> int:
             Pair("contact_detail", "contact card", lambda i: (
                 reverse("customers:contact-detail", args=[s.contact_ids[i % n]]), False),
                 lambda i: f"/api/v1/contacts/{s.contact_ids[i % n]}", sql["contact_detail"]),
+            # The API has no subject search; its page by subject reads the same index.
+            Pair("activity_search", "activities, subject search (as typed)", lambda i: (
+                f"{activities}?q={q(SUBJECT_PREFIXES[i % len(SUBJECT_PREFIXES)])}", True),
+                lambda i: "/api/v1/activities?limit=50&ordering=subject", sql_subject_search),
         ]  # fmt: skip
         for pair in pairs:
             log(f"  measuring {pair.label} …")

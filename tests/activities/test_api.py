@@ -285,7 +285,7 @@ def test_filters_done_owner_team_deal_and_custom(api, manager, colleague, head):
 def test_bad_list_parameters_are_422(api, manager):
     client = api(manager)
     for params in (
-        {"ordering": "subject"},
+        {"ordering": "body"},
         {"limit": 0},
         {"limit": 201},
         {"cursor": "not-a-cursor"},
@@ -359,6 +359,7 @@ def test_timeline_lists_activities_of_a_contact(manager):
         "outcome": "no_answer",
         "done": False,
         "owner_id": manager.pk,
+        "owner_name": manager.display_name,
     }
     rest, _ = timeline_page("contact", contact.pk, cursor=cursor, limit=50)
     assert made[0].pk in [e.id for e in rest if e.kind == "activity"]

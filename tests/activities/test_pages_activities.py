@@ -107,7 +107,7 @@ def test_cursor_pages_walk_every_row_once(manager):
     assert len(listed(first)) == 50
     assert "<html" not in second.content.decode()  # the rows alone, for "Load more"
     assert sorted(listed(first) + listed(second)) == sorted(a.pk for a in rows)
-    assert "cursor=" not in second.content.decode()
+    assert "Load more" not in second.content.decode()
 
 
 def test_rows_link_to_the_record_they_are_about(manager):
@@ -130,7 +130,7 @@ def test_rows_link_to_the_record_they_are_about(manager):
         {"team": "1 OR 1=1"},
         {"when_after": "2026-13-45"},
         {"when_before": '=HYPERLINK("http://x")'},
-        {"ordering": "subject"},
+        {"ordering": "body"},
         {"cursor": "not-a-cursor"},
     ],
 )
@@ -162,7 +162,8 @@ def test_list_query_count_does_not_grow(manager, django_assert_num_queries):
         assert client.get(LIST).status_code == 200
 
 
-LIST_QUERIES = 10  # +2: which of the linked contacts and deals the user may see
+# +2: which of the linked contacts and deals the user may see; +1: one's saved filters
+LIST_QUERIES = 11
 
 
 def test_a_linked_record_the_user_may_not_see_is_not_named(manager, stranger):

@@ -22,6 +22,7 @@ from kliento.core.views.timeline import PAGE_SIZE
 from kliento.sales.services.deals import deal_move
 from tests.factories import (
     PDF,
+    ActivityFactory,
     CompanyFactory,
     ContactFactory,
     DealFactory,
@@ -314,3 +315,43 @@ def test_the_timeline_takes_a_fixed_number_of_queries(
     with django_assert_num_queries(queries):
         older = client.get(_url(record_type, record.pk), {"cursor": cursor}, headers=HTMX)
     assert len(_entries(older.content.decode())) == PAGE_SIZE
+
+
+# --- who logged an activity ---------------------------------------------------------------
+
+
+def _logged_by_many(manager, make_user, count: int):
+    """A contact with `count` activities, each logged by a user of its own."""
+    contact = ContactFactory(owner=manager)
+    for i in range(count):
+        last_name = HOSTILE if i == 0 else "Ozola"
+        owner = make_user(first_name=f"Anna{i}", last_name=last_name, username=f"u{i}")
+        ActivityFactory(owner=owner, team=owner.team, contact=contact, subject=f"Visit {i}")
+    return contact
+
+
+def test_each_activity_entry_names_its_owner(manager, make_user):
+    contact = _logged_by_many(manager, make_user, 3)
+    nameless = make_user(first_name="", last_name="", username="jdoe")
+    ActivityFactory(owner=nameless, team=nameless.team, contact=contact, subject="Bare")
+
+    html = _client(manager).get(_url("contact", contact.pk), headers=HTMX).content.decode()
+
+    entries = re.findall(r'<li class="timeline-entry timeline-activity".*?</li>', html, re.DOTALL)
+    assert len(entries) == 4
+    assert any("Visit 1" in e and "by Anna1 Ozola" in e for e in entries)
+    assert any("Bare" in e and "by jdoe" in e for e in entries)  # no full name: the username
+    assert HOSTILE not in html and "by Anna0 &lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+@pytest.mark.parametrize("count", [3, 30])
+def test_owner_names_cost_no_query_per_entry(manager, make_user, django_assert_num_queries, count):
+    # as many owners as activities: a query per owner would make the count grow
+    contact = _logged_by_many(manager, make_user, count)
+    client = _client(manager)
+    client.get(_url("contact", contact.pk), headers=HTMX)
+
+    with django_assert_num_queries(7):
+        html = client.get(_url("contact", contact.pk), headers=HTMX).content.decode()
+
+    assert html.count("by Anna") == min(count, PAGE_SIZE)

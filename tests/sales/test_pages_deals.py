@@ -142,8 +142,9 @@ def test_create_form_is_prefilled_from_the_company(admin, pipeline):
 
     html = response.content.decode()
     assert response.status_code == 200
-    assert f'name="company_id" type="text" value="{company.pk}"' in html
-    assert "Zeta Glass" in html
+    # the company's picker holds its id (posted) and shows its name (searched)
+    assert f'name="company_id" value="{company.pk}" data-picker-id' in html
+    assert 'role="combobox"' in html and 'value="Zeta Glass"' in html
 
 
 def test_create_makes_the_deal_at_the_first_stage(manager, pipeline):
@@ -497,8 +498,8 @@ def test_deal_list_query_count(admin, pipeline, django_assert_num_queries):
     client = _client(admin)
 
     # session, user, rights, the page (stage joined), companies, owners, pipelines and
-    # their stages (filters), the owner and team filters
-    with django_assert_num_queries(10):
+    # their stages (filters), the owner and team filters, saved filters
+    with django_assert_num_queries(11):
         response = client.get(reverse("sales:deal-list"))
 
     assert response.status_code == 200

@@ -35,9 +35,12 @@ class ActivitiesConfig(AppConfig):
     def ready(self) -> None:
         from kliento.activities import selectors
         from kliento.activities.models import Activity
-        from kliento.core import records, timeline
+        from kliento.core import records, saved_filters, timeline
 
         records.register("activity", Activity)
+        saved_filters.register(
+            "activities", ("kind", "done", "outcome", "when_after", "when_before")
+        )
         timeline.register_source(selectors.timeline_entries)
         post_migrate.connect(ensure_schedules, sender=self, dispatch_uid="kliento_schedules")
 

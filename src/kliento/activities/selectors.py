@@ -11,18 +11,23 @@ from django.db import models
 from django.db.models import BigIntegerField, Count, Exists, F, Func, OuterRef, Q, QuerySet
 from django.db.models.lookups import Exact
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from kliento.activities.choices import ActivityKind, Outcome
 from kliento.activities.models import Activity, Reminder
 from kliento.core import customfields, records, visibility
 from kliento.core.choices import Scope
+from kliento.core.errors import NotFound, ValidationFailed
 from kliento.core.models import User
 from kliento.core.pagination import Page, union_page
+from kliento.core.text import prefix_range
 from kliento.core.timeline import Entry
 from kliento.customers.models import Company, Contact
 
-ORDERING = {"when": "when", "created_at": "created_at"}
+ORDERING = {"when": "when", "created_at": "created_at", "subject": "subject_key"}
 DEFAULT_ORDERING = "-when"
+SUBJECT_SORTS = ("subject", "-subject")
+MAX_Q = 200
 # filter name -> lookup
 FILTERS = {
     "kind": "kind",
@@ -53,6 +58,19 @@ def activity_get(user: User, activity_id: int) -> Activity:
     return visibility.get_visible(user, Activity.objects.prefetch_related("reminders"), activity_id)
 
 
+def _subject_search(q: str, ordering: str | None) -> Q:
+    """Subjects starting with `q` (words in order: "call ac" finds "Call Acme"), as a range
+    of the subject key that the (subject_key, id) indexes serve, each part in key order."""
+    if len(q) > MAX_Q:
+        raise ValidationFailed.on("q", _("At most %(max)d characters.") % {"max": MAX_Q})
+    if "\x00" in q:
+        raise ValidationFailed.on("q", _("Must not contain NUL characters."))
+    if ordering not in SUBJECT_SORTS:
+        raise ValidationFailed.on("ordering", _("A subject search is sorted by subject."))
+    low, high = prefix_range(q)
+    return Q(subject_key__gte=low, subject_key__lt=high)
+
+
 def activity_list(
     user: User,
     *,
@@ -61,8 +79,13 @@ def activity_list(
     ordering: str | None,
     cursor: str | None,
     limit: int,
+    q: str | None = None,
 ) -> Page[Activity]:
-    """One page of the activities the user sees; `params` carries `custom.<key>` filters."""
+    """One page of the activities the user sees; `params` carries `custom.<key>` filters.
+
+    `q` is a subject prefix, sorted by subject; each visible part (own, team) is read
+    from its (owner|team, subject_key, id) index as one range in order.
+    """
     queryset = Activity.objects.all()
     conditions = {
         FILTERS[name]: value
@@ -70,6 +93,8 @@ def activity_list(
         if name in FILTERS and value is not None
     }
     queryset = queryset.filter(**conditions).filter(customfields.filter_q("activity", params))
+    if q is not None and q.strip():
+        queryset = queryset.filter(_subject_search(q, ordering))
     parts = visibility.scope_parts(user, records.spec_for_model(Activity))
     return union_page(
         queryset,
@@ -80,6 +105,17 @@ def activity_list(
         cursor=cursor,
         limit=limit,
     )
+
+
+def activity_rows(user: User, ids: list[int]) -> list[Activity]:
+    """The activities with these ids, in the order given (bulk actions, export of the
+    selected rows); NotFound when one of them is not visible to the user."""
+    # The ids are the selective path: the rule checks those rows (see attach_visible_links).
+    rows = visibility.visible(user, Activity.objects.filter(pk__in=ids), row_filter=True)
+    found = {row.pk: row for row in rows}
+    if any(pk not in found for pk in ids):
+        raise NotFound(_("Not found."))
+    return [found[pk] for pk in dict.fromkeys(ids)]
 
 
 def timeline_entries(
@@ -98,9 +134,20 @@ def timeline_entries(
         elif kind == "activity":
             older |= Q(when=at, pk__lt=pk)
         queryset = queryset.filter(older)
-    rows = queryset.order_by("-when", "-id").only(
-        "id", "kind", "subject", "outcome", "done", "owner_id", "when"
-    )[:limit]
+    # The owner comes in the same query: the card names who logged each activity.
+    rows = (
+        queryset.select_related("owner")
+        .order_by("-when", "-id")
+        .only(
+            "id",
+            "kind",
+            "subject",
+            "outcome",
+            "done",
+            "when",
+            *(f"owner__{f}" for f in ("first_name", "last_name", "username")),
+        )[:limit]
+    )
     return [
         Entry(
             at=a.when,
@@ -113,6 +160,7 @@ def timeline_entries(
                 "outcome": a.outcome,
                 "done": a.done,
                 "owner_id": a.owner_id,
+                "owner_name": a.owner.display_name,
             },
         )
         for a in rows

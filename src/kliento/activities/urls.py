@@ -1,6 +1,6 @@
 from django.urls import path
 
-from kliento.activities.views import activities, calendar, myday
+from kliento.activities.views import activities, bulk, calendar, myday
 from kliento.activities.views import quick as quick_actions
 
 app_name = "activities"
@@ -10,6 +10,8 @@ urlpatterns = [
     path("my-day/", myday.my_day, name="my-day"),
     path("activities/", activities.activity_list, name="activity-list"),
     path("activities/new/", activities.activity_create, name="activity-create"),
+    path("activities/bulk/", bulk.activity_bulk, name="activity-bulk"),
+    path("activities/export/", bulk.activity_export, name="activity-export"),
     path("activities/<int:activity_id>/edit/", activities.activity_edit, name="activity-edit"),
     path("activities/<int:activity_id>/complete/", myday.activity_complete, name="complete"),
     path(

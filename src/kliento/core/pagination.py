@@ -61,6 +61,8 @@ def _raw(cursor: str) -> list[Any]:
         raise _invalid_cursor() from None
     if not isinstance(raw, list) or not all(v is None or isinstance(v, str) for v in raw):
         raise _invalid_cursor()
+    if any(v is not None and "\x00" in v for v in raw):  # PostgreSQL refuses NUL in text
+        raise _invalid_cursor()
     return raw
 
 

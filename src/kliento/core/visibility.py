@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from kliento.core import records
 from kliento.core.choices import Scope
-from kliento.core.errors import NotFound, PermissionDenied
+from kliento.core.errors import NotFound, PermissionDenied, ValidationFailed
 from kliento.core.rights import ASSIGNING_ROLES, DEFAULT_RIGHTS, Rights
 
 if TYPE_CHECKING:
@@ -127,6 +127,23 @@ def get_visible(user: User, queryset: models.QuerySet[M], pk: object) -> M:
         return visible(user, queryset).get(pk=pk)
     except (ObjectDoesNotExist, ValueError, TypeError):
         raise NotFound(_("Not found.")) from None
+
+
+MAX_IDS = 1000
+
+
+def get_visible_rows(user: User, queryset: models.QuerySet[M], ids: list[int]) -> list[M]:
+    """The rows with these ids, in the order given (each once); NotFound if one is not visible.
+
+    The ids are the selective path, so the rule checks those rows (`row_filter`) rather
+    than offering its own (owner, team) indexes (see docs/architecture.md).
+    """
+    if len(ids) > MAX_IDS:
+        raise ValidationFailed.on("ids", _("At most %(max)d records at once.") % {"max": MAX_IDS})
+    found = {row.pk: row for row in visible(user, queryset.filter(pk__in=ids), row_filter=True)}
+    if any(pk not in found for pk in ids):
+        raise NotFound(_("Not found."))
+    return [found[pk] for pk in dict.fromkeys(ids)]
 
 
 _ACTION_MESSAGES = {

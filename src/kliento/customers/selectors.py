@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from kliento.core import customfields, records, visibility
 from kliento.core.choices import RecordType
-from kliento.core.errors import ErrorCollector, NotFound, ValidationFailed
+from kliento.core.errors import ErrorCollector, ValidationFailed
 from kliento.core.models import User
 from kliento.core.pagination import (
     Page,
@@ -336,29 +336,17 @@ def contact_get(user: User, contact_id: int) -> Contact:
     return visibility.get_visible(user, queryset, contact_id)
 
 
-MAX_IDS = 1000
-
-
-def _by_ids(user: User, queryset: QuerySet[Any], ids: list[int]) -> list[Any]:
-    if len(ids) > MAX_IDS:
-        raise ValidationFailed.on("ids", _("At most %(max)d records at once.") % {"max": MAX_IDS})
-    # The ids are the selective path: the rule checks those rows (see link_names).
-    rows = visibility.visible(user, queryset.filter(pk__in=ids), row_filter=True)
-    found = {row.pk: row for row in rows}
-    if any(pk not in found for pk in ids):
-        raise NotFound(_("Not found."))
-    return [found[pk] for pk in dict.fromkeys(ids)]
-
-
 def company_rows(user: User, ids: list[int]) -> list[Company]:
     """The companies with these ids (list rows, in the order given); NotFound if one is not
     visible. For bulk actions and the export of selected rows."""
-    return _by_ids(user, Company.objects.prefetch_related(_primary_channels()), ids)
+    return visibility.get_visible_rows(
+        user, Company.objects.prefetch_related(_primary_channels()), ids
+    )
 
 
 def contact_rows(user: User, ids: list[int]) -> list[Contact]:
     """The contacts with these ids (list rows, in the order given); NotFound if one is not
     visible. For bulk actions and the export of selected rows."""
-    return _by_ids(
+    return visibility.get_visible_rows(
         user, _with_company_visibility(user, Contact.objects.select_related("company")), ids
     )

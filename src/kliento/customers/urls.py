@@ -1,6 +1,6 @@
 from django.urls import path
 
-from kliento.customers.views import lists, records
+from kliento.customers.views import lists, pickers, records
 
 app_name = "customers"
 
@@ -20,4 +20,5 @@ urlpatterns = [
     path("companies/<int:company_id>/", records.company_detail, name="company-detail"),
     path("companies/<int:company_id>/edit/", records.company_edit, name="company-edit"),
     path("companies/<int:company_id>/delete/", records.company_delete, name="company-delete"),
+    path("customers/pick/<str:kind>/", pickers.pick, name="pick"),
 ]

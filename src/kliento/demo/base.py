@@ -14,6 +14,9 @@ from kliento.sales.models import DealReason, Pipeline, Stage
 
 DEMO_PASSWORD = "kliento-demo"  # noqa: S105 - the documented password of the local demo
 
+# Every demo user's time zone: the story plans their days in it.
+DEMO_TIME_ZONE = "Europe/Riga"
+
 WINDOWS_TEAM = "Windows team"
 B2B_TEAM = "B2B team"
 
@@ -111,7 +114,7 @@ def ensure_base() -> Base:
                 is_staff=role == Role.ADMIN,
                 is_superuser=role == Role.ADMIN,
                 language="ru" if username in ("irina", "olga", "ekaterina") else "en",
-                time_zone="Europe/Riga",
+                time_zone=DEMO_TIME_ZONE,
             )
             user.set_password(DEMO_PASSWORD)
             user.save()

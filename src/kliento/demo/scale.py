@@ -539,8 +539,8 @@ def seed(
         # Activities: the first ones belong to deals, the rest to contacts ---------------------
         ta = _table(
             Activity,
-            ["id", "kind", "subject", "due_at", "start_at", "end_at", "done", "done_at",
-             "outcome", "contact_id", "company_id", "deal_id", "deal_stage_id", "when",
+            ["id", "kind", "subject", "subject_key", "due_at", "start_at", "end_at", "done",
+             "done_at", "outcome", "contact_id", "company_id", "deal_id", "deal_stage_id", "when",
              "owner_id", "team_id", "version", "custom", "created_at", "updated_at"],
         )  # fmt: skip
         act_first = _next_id(Activity)
@@ -573,6 +573,9 @@ def seed(
                         k = int(r() * contacts)
                         deal_id = stage_id = None
                     kind, subject = kinds_cycle[i % 6]
+                    subject_key = key_cache.get(subject)
+                    if subject_key is None:
+                        subject_key = key_cache[subject] = search_key(subject)
                     at = now - int(r() * 365 * DAY) + (int(r() * 30 * DAY) if i % 10 == 0 else 0)
                     done = at < now
                     when = writer.ts(at)
@@ -581,7 +584,7 @@ def seed(
                     ci = cont_company[k]
                     created = writer.ts(min(at, now) - DAY)
                     rows.append(
-                        (act_first + i, kind, subject, when if kind == task else None,
+                        (act_first + i, kind, subject, subject_key, when if kind == task else None,
                          when if timed else None, writer.ts(at + 1800) if timed else None,
                          done, writer.ts(at + 3600) if done else None,
                          outcomes[i % 5] if done and timed else "", cont_first + k,

@@ -3,7 +3,10 @@
 Written with plain ORM writes (the demo is not user input, and it must load on a
 fresh install before anyone signs in); the derived columns the services keep
 (name keys, team from owner, primary channels on the contact) are set the same way.
-Deterministic for a given seed; dates are relative to today.
+Deterministic for a given seed; dates are relative to the day it is loaded, planned
+in the demo users' time zone so that My day and the diary of every manager have
+something in each box: today's calls, tasks and meetings, overdue ones, the coming
+weeks, and meetings three weeks ago with their outcomes and follow-ups.
 """
 
 from __future__ import annotations
@@ -13,7 +16,8 @@ import hashlib
 import random
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
+from zoneinfo import ZoneInfo
 
 from django.core.files.base import ContentFile
 from django.db import models, transaction
@@ -28,6 +32,7 @@ from kliento.customers.models import Channel, Company, Contact
 from kliento.demo import files, names
 from kliento.demo.base import (
     DEMO_PASSWORD,
+    DEMO_TIME_ZONE,
     DEMO_USERNAMES,
     INDUSTRIAL,
     WINDOWS,
@@ -69,17 +74,77 @@ QUIZ = [
 ]
 
 
+Day = int | Literal["next_month"]  # days from today, or the 5th of next month
+# Deals' histories end at least this many days ago, so that their open next steps
+# (some of them overdue) come after the stage they belong to was entered.
+HISTORY_ENDS = 5
+# Where the open next steps of one person fall, in turn: (days from today, hour).
+NEXT_STEPS: list[tuple[Day, int]] = [
+    (0, 10),
+    (-3, 11),
+    (0, 14),
+    (7, 10),
+    (2, 9),
+    (14, 15),
+    (-1, 16),
+    (21, 11),
+]
+# A manager's own meetings with the customer three weeks ago, and what followed them, on
+# their first open deals: (hour, outcome of the meeting, when the follow-up meeting is).
+# The follow-ups fall today, next week and next month; "next month" is its 5th day.
+DIARY: list[tuple[int, Outcome, tuple[Day, int]]] = [
+    (10, Outcome.SUCCESSFUL, (0, 16)),
+    (15, Outcome.RESCHEDULED, (7, 11)),
+    (12, Outcome.SUCCESSFUL, ("next_month", 10)),
+]
+DIARY_SUBJECTS = {
+    WINDOWS: ("Showroom visit: frames and glazing", "Follow-up: choose the frame colour"),
+    INDUSTRIAL: ("Review meeting with the buyer", "Follow-up: volumes for next quarter"),
+}
+OUTCOME_TEXTS = {
+    Outcome.SUCCESSFUL: "Went as planned.",
+    Outcome.NO_ANSWER: "No answer; tried again the next day.",
+    Outcome.RESCHEDULED: "Moved at the customer's request.",
+    Outcome.FAILED: "Customer was not ready.",
+}
+
+
 @dataclass
 class _Story:
     base: Base
     rng: random.Random
     now: dt.datetime
+    zone: ZoneInfo = field(default_factory=lambda: ZoneInfo(DEMO_TIME_ZONE))
     emails: set[str] = field(default_factory=set)
     phones: set[str] = field(default_factory=set)
     stamps: list[tuple[type[models.Model], int, dt.datetime]] = field(default_factory=list)
+    next_steps: dict[int, int] = field(default_factory=dict)  # per doer: steps planned so far
+    diaries: dict[int, int] = field(default_factory=dict)  # per owner: deals with a diary
 
     def ago(self, days: float) -> dt.datetime:
         return self.now - dt.timedelta(days=days)
+
+    @property
+    def today(self) -> dt.date:
+        return timezone.localtime(self.now, self.zone).date()
+
+    def on(self, days: Day, hour: int) -> dt.datetime:
+        """`hour` o'clock of a day relative to today (or the 5th of next month) in the
+        demo's time zone: where the users' My day looks."""
+        if days == "next_month":
+            day = (self.today.replace(day=1) + dt.timedelta(days=32)).replace(day=5)
+        else:
+            day = self.today + dt.timedelta(days=days)
+        return dt.datetime.combine(day, dt.time(hour), tzinfo=self.zone)
+
+    def next_step(self, doer: User) -> dt.datetime:
+        """When the doer's next open step is: the first ones of each person fill today,
+        the overdue list and the coming weeks; the rest falls in the next three weeks."""
+        n = self.next_steps.get(doer.pk, 0)
+        self.next_steps[doer.pk] = n + 1
+        if n < len(NEXT_STEPS):
+            return self.on(*NEXT_STEPS[n])
+        return self.on(self.rng.randrange(1, 21), self.rng.randrange(9, 18))
 
     def phone(self, country: str) -> str:
         prefix = {"LV": "+37129", "RU": "+7916", "GB": "+447712"}[country]
@@ -226,7 +291,8 @@ def _b2b_companies(story: _Story) -> list[Company]:
             phone=story.phone(country),
         )
         story.stamp(company, story.ago(story.rng.uniform(200, 365)))
-        for _ in range(1 + i % 2):
+        # Two contacts at every other pair of firms: each manager has one nobody calls.
+        for _ in range(1 + i // 2 % 2):
             contact = _contact(
                 story,
                 country,
@@ -384,7 +450,7 @@ def _window_deals(story: _Story, customers: list[Contact]) -> list[Deal]:
         windows = story.rng.randrange(1, 12)
         title = f"{windows} window{'s' if windows > 1 else ''} for {contact.last_name}"
         start = story.ago(story.rng.uniform(40, 350))
-        end = min(story.now - dt.timedelta(days=1), start + dt.timedelta(days=20 + 8 * windows))
+        end = min(story.ago(HISTORY_ENDS), start + dt.timedelta(days=20 + 8 * windows))
         deal = Deal.objects.create(
             title=title,
             title_key=search_key(title),
@@ -430,7 +496,7 @@ def _b2b_deals(story: _Story, companies: list[Company]) -> None:
         owner = User.objects.get(pk=company.owner_id)
         title = f"{B2B_DEALS[i % len(B2B_DEALS)]} — {company.name}"
         start = story.ago(story.rng.uniform(60, 360))
-        end = min(story.now - dt.timedelta(days=1), start + dt.timedelta(days=90))
+        end = min(story.ago(HISTORY_ENDS), start + dt.timedelta(days=90))
         deal = Deal.objects.create(
             title=title[:200],
             title_key=search_key(title[:200]),
@@ -490,6 +556,7 @@ def _activity(
     done: bool,
     outcome: str = "",
     outcome_text: str = "",
+    follow_up_of: Activity | None = None,
 ) -> Activity:
     timed = kind in (ActivityKind.MEETING, ActivityKind.CALL)
     activity = Activity.objects.create(
@@ -511,9 +578,22 @@ def _activity(
         company=company,
         deal=deal,
         deal_stage=stage,
+        follow_up_of=follow_up_of,
     )
     story.stamp(activity, min(when, story.now) - dt.timedelta(days=1))
     return activity
+
+
+def _reminders(story: _Story, activity: Activity) -> None:
+    """A reminder a day and half an hour before; one whose time has passed has fired."""
+    for minutes in (30, 1440):
+        fire_at = activity.when - dt.timedelta(minutes=minutes)
+        Reminder.objects.create(
+            activity=activity,
+            minutes_before=minutes,
+            fire_at=fire_at,
+            fired_at=fire_at if fire_at <= story.now else None,
+        )
 
 
 def _deal_activities(
@@ -534,32 +614,22 @@ def _deal_activities(
         doer = owner if who == "owner" else users[WHO[who]]
         current = index == len(entered) - 1 and deal.status == StageKind.OPEN
         if current:
-            # The next step is still ahead: an upcoming activity with reminders.
-            when = story.now + dt.timedelta(days=story.rng.randrange(1, 21), hours=3)
-            when = when.replace(minute=0, second=0, microsecond=0)
+            # The next step is still open: today, overdue or ahead, with reminders.
             activity = _activity(
-                story, kind=kind, subject=subject, owner=doer, when=when, deal=deal,
-                stage=stage, contact=contact, company=company, done=False,
+                story, kind=kind, subject=subject, owner=doer, when=story.next_step(doer),
+                deal=deal, stage=stage, contact=contact, company=company, done=False,
             )  # fmt: skip
-            for minutes in (30, 1440):
-                Reminder.objects.create(
-                    activity=activity,
-                    minutes_before=minutes,
-                    fire_at=when - dt.timedelta(minutes=minutes),
-                )
+            _reminders(story, activity)
             continue
         outcome = story.rng.choice(outcomes)
         when = at + dt.timedelta(days=story.rng.uniform(0.5, 3))
         _activity(
             story, kind=kind, subject=subject, owner=doer, when=min(when, story.now), deal=deal,
             stage=stage, contact=contact, company=company, done=True, outcome=outcome,
-            outcome_text={
-                Outcome.SUCCESSFUL: "Went as planned.",
-                Outcome.NO_ANSWER: "No answer; tried again the next day.",
-                Outcome.RESCHEDULED: "Moved at the customer's request.",
-                Outcome.FAILED: "Customer was not ready.",
-            }[outcome],
+            outcome_text=OUTCOME_TEXTS[outcome],
         )  # fmt: skip
+    if deal.status == StageKind.OPEN:
+        _diary(story, deal, entered, owner=owner, contact=contact, company=company)
     # A note of personal impressions on every deal.
     note = Activity.objects.create(
         kind=ActivityKind.NOTE,
@@ -582,6 +652,40 @@ def _deal_activities(
         deal_stage=entered[0][0],
     )
     story.stamp(note, entered[0][1])
+
+
+def _diary(
+    story: _Story,
+    deal: Deal,
+    entered: list[tuple[Stage, dt.datetime]],
+    *,
+    owner: User,
+    contact: Contact | None,
+    company: Company | None,
+) -> None:
+    """On the owner's first open deals: a meeting three weeks ago and its follow-up."""
+    n = story.diaries.get(owner.pk, 0)
+    if n >= len(DIARY):
+        return
+    story.diaries[owner.pk] = n + 1
+    hour, outcome, follow_up = DIARY[n]
+    met, follow = DIARY_SUBJECTS[deal.pipeline.name]
+    when = story.on(-21, hour)
+    stage = entered[0][0]  # the stage the deal was in then
+    for step, at in entered:
+        if at <= when:
+            stage = step
+    meeting = _activity(
+        story, kind=ActivityKind.MEETING, subject=met, owner=owner, when=when, deal=deal,
+        stage=stage, contact=contact, company=company, done=True, outcome=outcome,
+        outcome_text=OUTCOME_TEXTS[outcome],
+    )  # fmt: skip
+    planned = _activity(
+        story, kind=ActivityKind.MEETING, subject=follow, owner=owner,
+        when=story.on(*follow_up), deal=deal, stage=entered[-1][0], contact=contact,
+        company=company, done=False, follow_up_of=meeting,
+    )  # fmt: skip
+    _reminders(story, planned)
 
 
 def _attach(story: _Story, deal: Deal, name: str, content_type: str, data: bytes, by: User) -> None:

@@ -45,3 +45,13 @@ class SalesConfig(AppConfig):
         )
         search.register(search.Finder("lead", _("Leads"), "target", find_leads, order=30))
         # --- end leads: menu and search ---
+        # --- settings: the pipelines and reasons pages are under Settings in the menu ---
+        from kliento.core.web import nav
+
+        nav.add_section("core:settings", "sales:settings")
+        # --- end settings ---
+        # --- lists: the parameters their saved filters keep, besides the common ones ---
+        from kliento.core import saved_filters
+
+        saved_filters.register("leads", ["channel"])
+        saved_filters.register("deals", ["pipeline"])

@@ -63,6 +63,11 @@ class DealReasonIn(InSchema):
     name: str = Field(max_length=200)
 
 
+class DealReasonPatch(InSchema):
+    name: str | None = Field(default=None, max_length=200)
+    active: StrictBool | None = None
+
+
 class DealReasonOut(Schema):
     id: int
     kind: str

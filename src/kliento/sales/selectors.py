@@ -175,6 +175,12 @@ def lead_get(user: User, lead_id: int) -> Lead:
     return visibility.get_visible(user, Lead.objects.all(), lead_id)
 
 
+def lead_rows(user: User, ids: list[int]) -> list[Lead]:
+    """The leads with these ids (list rows, in the order given); NotFound if one is not
+    visible. For bulk actions and the export of selected rows."""
+    return visibility.get_visible_rows(user, Lead.objects.all(), ids)
+
+
 @dataclass(frozen=True)
 class LeadOutcome:
     """What a converted lead became, as far as the user may see it."""
@@ -327,6 +333,12 @@ def deal_get(user: User, deal_id: int) -> Deal:
         )
     )
     return visibility.get_visible(user, queryset, deal_id)
+
+
+def deal_rows(user: User, ids: list[int]) -> list[Deal]:
+    """The deals with these ids (list rows with their stage, in the order given); NotFound
+    if one is not visible. For bulk actions and the export of selected rows."""
+    return visibility.get_visible_rows(user, Deal.objects.select_related("stage"), ids)
 
 
 def deal_stage_id(deal_id: int) -> int | None:

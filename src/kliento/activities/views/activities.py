@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import prefetch_related_objects
@@ -19,14 +20,17 @@ from kliento.activities import selectors, services
 from kliento.activities.choices import ActivityKind, Outcome
 from kliento.activities.models import Activity
 from kliento.core import visibility
-from kliento.core.errors import Conflict, ValidationFailed
+from kliento.core.errors import Conflict, FieldError, ValidationFailed
+from kliento.core.models import User
 from kliento.core.pagination import Page
+from kliento.core.saved_filters import saved_filter_list
 from kliento.core.selectors import teams_for, users_for
 from kliento.core.web.pages import actor_of, field_errors, page, render_page, user_of
 
 PAGE_SIZE = 50
 FORM_KINDS = (ActivityKind.TASK, ActivityKind.CALL, ActivityKind.MEETING, ActivityKind.NOTE)
-SORTS = ("-when", "when", "-created_at", "created_at")
+SORTS = ("-when", "when", "-created_at", "created_at", "subject", "-subject")
+LIST_NAME = "activities"  # of its saved filters
 MAX_FILTER = 40
 
 Errors = dict[str, list[str]]
@@ -129,46 +133,106 @@ def _list_filters(params: Mapping[str, str], errors: Errors) -> dict[str, Any]:
     return filters
 
 
+@dataclass(frozen=True)
+class ListQuery:
+    """The list's parameters as the selector takes them, and what was wrong with them."""
+
+    filters: dict[str, Any]
+    q: str
+    ordering: str
+    errors: Errors
+
+    def raise_if_invalid(self) -> None:
+        """A bad filter as the selectors report one (for the export of the whole filter)."""
+        if self.errors:
+            found = [FieldError(f, m) for f, messages in self.errors.items() for m in messages]
+            raise ValidationFailed(found[0].message, found)
+
+
+def list_query(params: Mapping[str, str]) -> ListQuery:
+    """Filters, the subject search and the sort from the query string. A search is sorted
+    by subject (its index's order); the selector refuses an over-long or hostile `q`."""
+    errors: Errors = {}
+    filters = _list_filters(params, errors)
+    q = params.get("q", "")
+    ordering = params.get("ordering") or selectors.DEFAULT_ORDERING
+    if q.strip() and ordering not in selectors.SUBJECT_SORTS:
+        ordering = "subject"
+    if ordering not in SORTS:
+        errors.setdefault("ordering", []).append(_("Sort by time, creation or subject."))
+    return ListQuery(filters, q, ordering, errors)
+
+
+def list_page(user: User, query: ListQuery, *, cursor: str | None, limit: int) -> Page[Activity]:
+    """One page of the list's current filter (ValidationFailed for a bad cursor or `q`)."""
+    return selectors.activity_list(
+        user,
+        filters=query.filters,
+        params={},
+        q=query.q,
+        ordering=query.ordering,
+        cursor=cursor,
+        limit=limit,
+    )
+
+
+def _sort_state(ordering: str) -> dict[str, str]:
+    """aria-sort of the sorted column."""
+    return {ordering.lstrip("-"): "descending" if ordering.startswith("-") else "ascending"}
+
+
 @require_GET
 @page
 def activity_list(request: HttpRequest) -> HttpResponse:
     user = user_of(request)
-    errors: Errors = {}
-    filters = _list_filters(request.GET, errors)
-    ordering = request.GET.get("ordering") or "-when"
-    if ordering not in SORTS:
-        errors.setdefault("ordering", []).append(_("Sort by time or by creation."))
+    query = list_query(request.GET)
+    errors = dict(query.errors)
     found: Page[Activity] = Page([], None)
     if not errors:
         try:
-            found = selectors.activity_list(
-                user,
-                filters=filters,
-                params={},
-                ordering=ordering,
-                cursor=request.GET.get("cursor") or None,
-                limit=PAGE_SIZE,
+            found = list_page(
+                user, query, cursor=request.GET.get("cursor") or None, limit=PAGE_SIZE
             )
         except ValidationFailed as exc:
             errors = field_errors(exc)
     items = found.items
     # The rows link to what they are about: one query per kind of link, not per row.
-    prefetch_related_objects(items, "contact", "company", "deal", "lead")
+    prefetch_related_objects(items, *selectors.LINKED)
     selectors.attach_visible_links(user, items)
-    context = {
+    rights = visibility.rights(user, "activity")  # read with the list: no query of its own
+    context: dict[str, Any] = {
         "page": Page(items, found.next_cursor),
         "errors": errors,
         "params": request.GET,
-        "ordering": ordering,
+        "q": query.q,
+        "ordering": query.ordering,
+        "sort": _sort_state(query.ordering),
+        "can_edit": rights.can_edit,
+        "can_export": rights.can_export,
+        "may_assign": visibility.may_assign(user),
+    }
+    htmx = getattr(request, "htmx", None)
+    # Going back to a searched URL asks htmx for the whole page, not the rows.
+    partial = None if htmx and htmx.history_restore_request else "rows"
+    # The rows alone also bring what the search changed outside them (out of band).
+    context["oob"] = bool(htmx) and partial is not None
+    if partial is None or not htmx:  # the whole page: filter choices, saved filters
+        context.update(_whole_page(user))
+    status = 422 if errors else 200
+    return render_page(
+        request, "activities/activity_list.html", context, partial=partial, status=status
+    )
+
+
+def _whole_page(user: User) -> dict[str, Any]:
+    """What only the whole list page shows: filter choices, owners to assign, saved filters."""
+    return {
         "kinds": ActivityKind.choices,
         "outcomes": [(k, v) for k, v in Outcome.choices if k],
         "users": list(users_for(user).only("id", "username", "first_name", "last_name")),
         "teams": list(teams_for(user)),
+        "saved_filters": saved_filter_list(user, LIST_NAME),
     }
-    status = 422 if errors else 200
-    return render_page(
-        request, "activities/activity_list.html", context, partial="rows", status=status
-    )
 
 
 # --- create and edit -------------------------------------------------------------------------

@@ -24,7 +24,6 @@ from kliento.customers.services._common import CHANNEL_LISTS
 from kliento.customers.views._kinds import COMPANY, CONTACT, Kind
 
 COMPANY_CONTACTS = 50
-COMPANY_CHOICES = 200
 MAX_CHECKED_CHANNELS = 10
 LIST_OF_KIND = {kind: key for key, kind in CHANNEL_LISTS.items()}
 EDITABLE_KINDS = tuple(CHANNEL_LISTS.values())
@@ -278,18 +277,18 @@ def _custom_inputs(kind: Kind, values: dict[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
-def _company_choices(user: User, current: Any) -> list[tuple[Any, str]]:
-    """The first companies by name, and the chosen one if it is further down."""
-    found = selectors.company_list(user, limit=COMPANY_CHOICES).items
-    choices: list[tuple[Any, str]] = [("", "—"), *((c.pk, c.name) for c in found)]
-    pk = _as_id(str(current)) if current else None
-    if isinstance(pk, int) and all(pk != key for key, _name in choices):
-        try:
-            company = selectors.company_get(user, pk)
-        except NotFound:
-            return choices
-        choices.append((company.pk, company.name))
-    return choices
+def _company_name(user: User, record: Any | None, raw: Any) -> str:
+    """The visible name of the company the form links, for its picker ("" when the id
+    is not one, or names a company the user may not see: the picker shows the id)."""
+    pk = _as_id(str(raw or ""))
+    if not isinstance(pk, int):
+        return ""
+    if record is not None and record.company_id == pk:  # the card's company: no query
+        return record.company.name if record.company_visible else ""
+    try:
+        return selectors.company_rows(user, [pk])[0].name
+    except (NotFound, ValidationFailed):
+        return ""
 
 
 def _row_error_keys(row: dict[str, Any]) -> tuple[str, ...]:
@@ -344,7 +343,9 @@ def _render_form(
         "owners": [(u.pk, u.display_name) for u in users_for(user)]
         if visibility.may_assign(user)
         else [],
-        "companies": _company_choices(user, values.get("company_id")) if kind is CONTACT else [],
+        "company_name": _company_name(user, record, values.get("company_id"))
+        if kind is CONTACT
+        else "",
         "field_names": {name: name for name in kind.text_fields},
     }
     return render_page(request, "customers/form.html", context, status=status)

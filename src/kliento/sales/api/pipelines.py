@@ -10,6 +10,7 @@ from kliento.sales import selectors, services
 from kliento.sales.schemas import (
     DealReasonIn,
     DealReasonOut,
+    DealReasonPatch,
     PipelineIn,
     PipelineOut,
     PipelinePatch,
@@ -54,3 +55,14 @@ def reason_create(request: HttpRequest, payload: DealReasonIn) -> object:
         actor=actor_of(request), kind=payload.kind, name=payload.name
     )
     return Status(201, reason)
+
+
+@reasons_router.patch(
+    "/{reason_id}",
+    response=DealReasonOut,
+    summary="Rename or (de)activate a reason (administrators)",
+)
+def reason_update(request: HttpRequest, reason_id: int, payload: DealReasonPatch) -> object:
+    return services.deal_reason_update(
+        actor=actor_of(request), reason_id=reason_id, **payload.dict(exclude_unset=True)
+    )

@@ -206,6 +206,21 @@ def _stages_in_use(stage_ids: list[int]) -> set[int]:
     return used
 
 
+def _clean_reason_name(
+    name: object, kind: str, errors: ErrorCollector, reason: DealReason | None = None
+) -> str:
+    """The stripped name, checked and unique within its kind (`reason` itself aside)."""
+    if not isinstance(name, str) or not name.strip() or len(name) > 200 or "\x00" in name:
+        errors.add("name", _("A name of 1 to 200 characters is required."))
+        return ""
+    taken = DealReason.objects.filter(kind=kind, name=name.strip())
+    if reason is not None:
+        taken = taken.exclude(pk=reason.pk)
+    if taken.exists():
+        errors.add("name", _("This reason exists already."))
+    return name.strip()
+
+
 @transaction.atomic
 def deal_reason_create(*, actor: Actor, kind: str, name: str) -> DealReason:
     """A new reason deals are won or lost for."""
@@ -213,9 +228,34 @@ def deal_reason_create(*, actor: Actor, kind: str, name: str) -> DealReason:
     errors = ErrorCollector()
     if kind not in ReasonKind.values:
         errors.add("kind", _("Must be won or lost."))
-    if not isinstance(name, str) or not name.strip() or len(name) > 200 or "\x00" in name:
-        errors.add("name", _("A name of 1 to 200 characters is required."))
-    elif DealReason.objects.filter(kind=kind, name=name.strip()).exists():
-        errors.add("name", _("This reason exists already."))
+    cleaned = _clean_reason_name(name, kind, errors)
     errors.raise_if_any()
-    return DealReason.objects.create(kind=kind, name=name.strip())
+    return DealReason.objects.create(kind=kind, name=cleaned)
+
+
+@transaction.atomic
+def deal_reason_update(
+    *, actor: Actor, reason_id: int, name: str | None = None, active: bool | None = None
+) -> DealReason:
+    """Rename a reason, or take it out of (or back into) the choices when closing a deal.
+
+    Deals closed for a deactivated reason keep it; it is only no longer offered.
+    """
+    _require_admin(actor)
+    reason = DealReason.objects.select_for_update().filter(pk=reason_id).first()
+    if reason is None:
+        raise NotFound(_("Not found."))
+    errors = ErrorCollector()
+    changed: list[str] = []
+    if name is not None:
+        reason.name = _clean_reason_name(name, reason.kind, errors, reason)
+        changed.append("name")
+    if active is not None:
+        if not isinstance(active, bool):
+            errors.add("active", _("Invalid value."))
+        reason.active = active
+        changed.append("active")
+    errors.raise_if_any()
+    if changed:
+        reason.save(update_fields=changed)
+    return reason

@@ -18,6 +18,7 @@ from kliento.core.choices import RecordType, Scope
 from kliento.core.customfields import custom_fields_for
 from kliento.core.errors import Conflict, ErrorCollector, ValidationFailed
 from kliento.core.models import CustomField, FieldType, User
+from kliento.core.saved_filters import saved_filter_list
 from kliento.core.selectors import teams_for, users_for
 from kliento.core.web.pages import actor_of, field_errors, page, render_page, user_of
 from kliento.customers.models import Company, Contact
@@ -96,7 +97,7 @@ def reasons_by_kind(user: User) -> dict[str, list[DealReason]]:
 # --- the list ---------------------------------------------------------------------------
 
 
-def _list_filters(params: QueryDict, user: User) -> selectors.DealFilters:
+def list_filters(params: QueryDict, user: User) -> selectors.DealFilters:
     errors = ErrorCollector()
     status = params.get("status") or None
     if status is not None and status not in StageKind.values:
@@ -122,7 +123,7 @@ def deal_list(request: HttpRequest) -> HttpResponse:
     ordering = params.get("ordering") or None
     errors: dict[str, list[str]] = {}
     try:
-        filters = _list_filters(params, user)
+        filters = list_filters(params, user)
         found = selectors.deals_list(
             user,
             filters=filters,
@@ -137,7 +138,10 @@ def deal_list(request: HttpRequest) -> HttpResponse:
         found = selectors.deals_list(
             user, filters=filters, params={}, ordering=None, cursor=None, limit=PAGE_SIZE
         )
-    wide = visibility.rights(user, RecordType.DEAL).scope in (Scope.TEAM, Scope.ALL)
+    rights = visibility.rights(user, RecordType.DEAL)
+    wide = rights.scope in (Scope.TEAM, Scope.ALL)
+    may_assign = visibility.may_assign(user)
+    people = list(users_for(user)) if wide or may_assign else []
     context = {
         "page": found,
         "names": link_names(user, found.items),
@@ -145,16 +149,25 @@ def deal_list(request: HttpRequest) -> HttpResponse:
         "ordering": ordering or "-created_at",
         "pipelines": list(selectors.pipelines_list(user)),
         "statuses": StageKind.choices,
-        "owners": list(users_for(user)) if wide else [],
+        "owners": people if wide else [],
         "teams": list(teams_for(user)) if wide else [],
         "errors": errors,
         "error_list": [m for messages in errors.values() for m in messages],
         "today": timezone.localdate(),
-        "may_create": visibility.rights(user, RecordType.DEAL).can_create,
+        "may_create": rights.can_create,
+        "can_export": rights.can_export,
+        "may_assign": may_assign,
+        "assignees": people if may_assign else [],
+        "saved_filters": saved_filter_list(user, "deals"),  # read only if the page shows them
+        "bulk": may_assign or rights.can_export,  # rows have checkboxes
+        "columns": 8 if may_assign or rights.can_export else 7,
     }
     status = 422 if errors else 200
     # "Load more" appends rows; the search box and the filters replace the whole table
-    partial = "rows" if params.get("cursor") and not errors else "table"
+    partial: str | None = "rows" if params.get("cursor") and not errors else "table"
+    htmx = getattr(request, "htmx", None)
+    if htmx and htmx.history_restore_request:  # going back to a filtered URL: the whole page
+        partial = None
     return render_page(request, "sales/deal_list.html", context, partial=partial, status=status)
 
 
@@ -239,6 +252,19 @@ def _form_data(
     return data
 
 
+def picked_names(user: User, company_id: Any, contact_id: Any) -> tuple[str, str]:
+    """The visible names of a form's linked company and contact, for their pickers ("" for
+    a blank or bad id, or a record the user may not see); one query per id given."""
+    ignored = ErrorCollector()
+    company = parse_id(str(company_id or ""), "company_id", ignored)
+    contact = parse_id(str(contact_id or ""), "contact_id", ignored)
+    if not (company or contact):
+        return "", ""
+    probe = Deal(company_id=company, contact_id=contact)
+    linked = link_names(user, [probe], owners=False)
+    return linked.companies.get(company or 0, ""), linked.contacts.get(contact or 0, "")
+
+
 def _form_context(
     request: HttpRequest,
     *,
@@ -249,14 +275,9 @@ def _form_context(
 ) -> dict[str, Any]:
     user = user_of(request)
     fields = [f for f in custom_fields_for(user, RecordType.DEAL) if f.active]
-    ignored = ErrorCollector()
-    company_id = parse_id(str(values.get("company_id") or ""), "company_id", ignored)
-    contact_id = parse_id(str(values.get("contact_id") or ""), "contact_id", ignored)
-    linked = LinkNames()
-    if company_id or contact_id:
-        # The names of the linked records the user may see, shown beside their ids.
-        probe = Deal(company_id=company_id, contact_id=contact_id, owner_id=user.pk)
-        linked = link_names(user, [probe], owners=False)
+    company_name, contact_name = picked_names(
+        user, values.get("company_id"), values.get("contact_id")
+    )
     return {
         "deal": deal,
         "values": values,
@@ -265,8 +286,8 @@ def _form_context(
         "pipelines": list(selectors.pipelines_list(user, active=True)) if deal is None else [],
         "owners": list(users_for(user)) if visibility.may_assign(user) else [],
         "custom_fields": fields,
-        "company_name": linked.companies.get(company_id or 0, ""),
-        "contact_name": linked.contacts.get(contact_id or 0, ""),
+        "company_name": company_name,
+        "contact_name": contact_name,
     }
 
 

@@ -17,16 +17,18 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kliento.core import visibility
-from kliento.core.choices import RecordType
+from kliento.core.choices import RecordType, Scope
 from kliento.core.customfields import custom_fields_for
 from kliento.core.errors import Conflict, ValidationFailed
 from kliento.core.models import CustomField, FieldType, User
 from kliento.core.pagination import Page
+from kliento.core.saved_filters import saved_filter_list
 from kliento.core.selectors import teams_for, users_for
 from kliento.core.web.pages import actor_of, field_errors, page, render_page, user_of
 from kliento.sales import selectors, services
 from kliento.sales.choices import LeadChannel, LeadStatus
 from kliento.sales.models import Lead
+from kliento.sales.views.deals import picked_names
 
 PAGE_SIZE = 50
 MAX_QUERY = 200
@@ -59,6 +61,9 @@ BANT_TEXTS = ("authority", "need", "budget_currency")
 BANT_FIELDS = (*BANT_TEXTS, "budget_amount", "timeline", "status")
 # The convert form names its inputs as the service names their errors.
 CONVERT_FIELDS = (
+    "contact_id",
+    "company_id",
+    "create_company",
     "deal.pipeline_id",
     "deal.title",
     "deal.amount",
@@ -213,6 +218,8 @@ def _rights(user: User) -> dict[str, bool]:
         "convert": lead.can_edit and deal.can_create,
         "create_contact": contact.can_create,
         "create_company": company.can_create,
+        "link_contact": contact.scope != Scope.NONE,
+        "link_company": company.scope != Scope.NONE,
     }
 
 
@@ -235,7 +242,7 @@ def _choice_param(value: str | None, allowed: list[str]) -> str | None:
     return value if value in allowed else None
 
 
-def _list_filters(get: QueryDict) -> selectors.LeadFilters:
+def list_filters(get: QueryDict) -> selectors.LeadFilters:
     """The filters of the query string; values no lead can have are dropped, not searched."""
     return selectors.LeadFilters(
         q=(get.get("q") or "").strip()[:MAX_QUERY] or None,
@@ -264,7 +271,7 @@ def _custom_filters(user: User, get: QueryDict) -> list[dict[str, Any]]:
 @page
 def lead_list_page(request: HttpRequest) -> HttpResponse:
     user = user_of(request)
-    filters = _list_filters(request.GET)
+    filters = list_filters(request.GET)
     ordering = (request.GET.get("ordering") or "").strip()[:40] or None
     cursor = (request.GET.get("cursor") or "").strip()[:500] or None
     errors: dict[str, list[str]] = {}
@@ -285,6 +292,8 @@ def lead_list_page(request: HttpRequest) -> HttpResponse:
         )
     users = list(users_for(user))
     htmx = getattr(request, "htmx", None)
+    can_export = visibility.rights(user, RecordType.LEAD).can_export
+    may_assign = visibility.may_assign(user)
     context = {
         "custom_filters": _custom_filters(user, request.GET),
         "page": found,
@@ -297,6 +306,11 @@ def lead_list_page(request: HttpRequest) -> HttpResponse:
         "statuses": LeadStatus.choices,
         "channels": LeadChannel.choices,
         "can": _rights(user),
+        "can_export": can_export,
+        "may_assign": may_assign,
+        "bulk": may_assign or can_export,  # rows have checkboxes
+        "columns": 9 if may_assign or can_export else 8,
+        "saved_filters": saved_filter_list(user, "leads"),  # read only if the page shows them
     }
     partial = "rows" if htmx and not htmx.history_restore_request else None
     return render_page(request, LIST_TEMPLATE, context, partial=partial, status=status)
@@ -352,6 +366,8 @@ def _convert_defaults(lead: Lead) -> dict[str, Any]:
     return {
         "create_contact": bool(lead.first_name or lead.last_name or lead.email or lead.phone),
         "create_company": bool(lead.company_name.strip()),
+        "contact_id": "",
+        "company_id": "",
         "deal.pipeline_id": "",
         "deal.title": lead.title,
         "deal.amount": "" if lead.budget_amount is None else str(lead.budget_amount),
@@ -436,6 +452,9 @@ def lead_convert_page(request: HttpRequest, lead_id: int) -> HttpResponse:
     }
     create_contact = _checked(post, "create_contact")
     create_company = _checked(post, "create_company")
+    # The pickers' ids; a bad one goes on to the service, which names the field.
+    contact_id: Any = _id(post.get("contact_id"))
+    company_id: Any = _id(post.get("company_id"))
     try:
         if deal["pipeline_id"] is None:
             raise ValidationFailed.on("deal.pipeline_id", _("Choose the pipeline of the deal."))
@@ -443,15 +462,20 @@ def lead_convert_page(request: HttpRequest, lead_id: int) -> HttpResponse:
             actor=actor_of(request),
             lead_id=lead.pk,
             version=_version(post),
+            contact_id=contact_id,
             create_contact=create_contact,
+            company_id=company_id,
             create_company=create_company,
             deal=deal,
         )
     except (ValidationFailed, Conflict) as exc:
         shown: dict[str, Any] = {name: post.get(name, "") for name in CONVERT_FIELDS}
+        company_label, contact_label = picked_names(user, company_id, contact_id)
         shown.update(
             create_contact=create_contact,
             create_company=create_company,
+            contact_label=contact_label,
+            company_label=company_label,
             version=post.get("version", ""),
         )
         context = _detail_context(

@@ -3,21 +3,22 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kliento.core.accounts import require_admin
 from kliento.core.choices import Role
-from kliento.core.errors import ValidationFailed
+from kliento.core.errors import NotFound, ValidationFailed
+from kliento.core.models import User
 from kliento.core.web.pages import actor_of, field_errors, page, render_page, user_of
 from kliento.sales import selectors, services
 from kliento.sales.choices import ReasonKind, StageKind
-from kliento.sales.models import Pipeline
+from kliento.sales.models import DealReason, Pipeline
 
 BLANK_STAGES = 3  # empty rows offered for new stages
 MAX_ROWS = 60
@@ -207,25 +208,75 @@ def pipeline_edit(request: HttpRequest, pipeline_id: int) -> HttpResponse:
     return render_page(request, "sales/settings_pipeline_form.html", context, status=status)
 
 
+REASONS_TEMPLATE = "sales/settings_reasons.html"
+_FLAGS = {"true": True, "false": False}
+
+
+def _reasons_context(user: User, **extra: Any) -> dict[str, Any]:
+    """The reasons by kind, active or not, and the form for a new one."""
+    reasons = list(selectors.deal_reasons_list(user))
+    return {
+        "errors": {},
+        "values": {"kind": ReasonKind.LOST, "name": ""},
+        "groups": [
+            (kind, label, [r for r in reasons if r.kind == kind])
+            for kind, label in ReasonKind.choices
+        ],
+        "kinds": ReasonKind.choices,
+        **extra,
+    }
+
+
 @require_http_methods(["GET", "POST"])
 @page
 def reason_list(request: HttpRequest) -> HttpResponse:
     user = require_admin(user_of(request))
-    context: dict[str, Any] = {"errors": {}, "values": {"kind": ReasonKind.LOST, "name": ""}}
+    extra: dict[str, Any] = {}
     status = 200
     if request.method == "POST":
         values = {"kind": request.POST.get("kind", ""), "name": request.POST.get("name", "")}
         try:
             reason = services.deal_reason_create(actor=actor_of(request), **values)
         except ValidationFailed as exc:
-            context.update(errors=field_errors(exc), values=values)
-            status = 422
+            extra, status = {"errors": field_errors(exc), "values": values}, 422
         else:
             messages.success(request, _("Reason “%(name)s” added.") % {"name": reason.name})
             return redirect("sales:settings-reasons")
-    reasons = list(selectors.deal_reasons_list(user))
-    context["groups"] = [
-        (kind, label, [r for r in reasons if r.kind == kind]) for kind, label in ReasonKind.choices
-    ]
-    context["kinds"] = ReasonKind.choices
-    return render_page(request, "sales/settings_reasons.html", context, status=status)
+    return render_page(request, REASONS_TEMPLATE, _reasons_context(user, **extra), status=status)
+
+
+def _reason_in(context: dict[str, Any], reason_id: int) -> DealReason:
+    for _kind, _label, rows in context["groups"]:
+        for reason in rows:
+            if reason.pk == reason_id:
+                return cast(DealReason, reason)
+    raise NotFound(_("Not found."))
+
+
+@require_POST
+@page
+def reason_edit(request: HttpRequest, reason_id: int) -> HttpResponse:
+    """Rename (`name`) or (de)activate (`active`: true/false) one reason.
+
+    htmx gets the reason's row back; a plain post goes back to the list, or shows
+    it with the row's errors.
+    """
+    user = require_admin(user_of(request))
+    name = request.POST.get("name")
+    active = _FLAGS.get(request.POST.get("active", ""))
+    try:
+        if "active" in request.POST and active is None:
+            raise ValidationFailed.on("active", _("Invalid value."))
+        reason = services.deal_reason_update(
+            actor=actor_of(request), reason_id=reason_id, name=name, active=active
+        )
+    except ValidationFailed as exc:
+        context = _reasons_context(
+            user, edit_id=reason_id, edit_name=name, edit_errors=field_errors(exc)
+        )
+        context["r"] = _reason_in(context, reason_id)
+        return render_page(request, REASONS_TEMPLATE, context, partial="reason-row", status=422)
+    if getattr(request, "htmx", False):
+        return render_page(request, REASONS_TEMPLATE, {"r": reason}, partial="reason-row")
+    messages.success(request, _("Changes saved."))
+    return redirect("sales:settings-reasons")
