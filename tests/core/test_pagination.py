@@ -14,6 +14,7 @@ from kliento.core.pagination import encode_cursor, keyset_page
 from kliento.sales import selectors as sales_selectors
 from kliento.sales.models import Deal
 from tests.factories import ContactFactory, DealFactory, make_pipeline
+from tests.plans import page_plans
 
 ORDERING = {"expected_close_date": "expected_close_date", "amount": "amount", "id": "id"}
 D1, D2, D3 = dt.date(2026, 1, 10), dt.date(2026, 2, 20), dt.date(2026, 3, 30)
@@ -160,29 +161,6 @@ def test_a_null_in_the_cursor_of_a_not_null_column_is_refused(deals):
 # --- each page is an index seek, with no sort ------------------------------------------------
 
 
-def _plans(run) -> list[str]:
-    """The plans of the statements `run` issues against the deal or contact table."""
-    from django.test.utils import CaptureQueriesContext
-
-    with CaptureQueriesContext(connection) as ctx:
-        run()
-    plans = []
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # Tiny test tables make a scan cheapest; forbid it to see which index would serve.
-            cursor.execute("SET LOCAL enable_seqscan = off")
-            cursor.execute("SET LOCAL enable_sort = off")
-            cursor.execute("SET LOCAL enable_bitmapscan = off")
-        for query in ctx.captured_queries:
-            sql = query["sql"]
-            if not sql.startswith("SELECT") or "LIMIT" not in sql:
-                continue
-            prefix = "EXPLAIN " if connection.vendor == "postgresql" else "EXPLAIN QUERY PLAN "
-            cursor.execute(prefix + sql)
-            plans.append("\n".join(str(row[-1]) for row in cursor.fetchall()))
-    return plans
-
-
 def _sorts(plan: str) -> bool:
     if connection.vendor == "postgresql":
         return "Sort" in plan and "Incremental" not in plan
@@ -205,7 +183,7 @@ def test_every_segment_of_a_nullable_sort_is_read_from_its_index(deals, ordering
             cursor=first.next_cursor, limit=3,
         )  # fmt: skip
 
-    plans = _plans(run)
+    plans = page_plans(run)
     assert len(plans) == 2  # one query per segment
     for plan in plans:
         assert "deal_close_date" in plan, plan
@@ -234,7 +212,7 @@ def test_a_deep_page_seeks_the_index_to_the_cursor(admin):
             cursor=first.next_cursor, limit=2,
         )  # fmt: skip
 
-    (plan,) = _plans(run)
+    (plan,) = page_plans(run)
     assert "contact_name_key" in plan, plan
     assert not _sorts(plan), plan
     if connection.vendor == "postgresql":

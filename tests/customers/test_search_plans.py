@@ -5,30 +5,10 @@ from __future__ import annotations
 
 import pytest
 from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from kliento.customers import selectors
 from tests.factories import ContactFactory
-
-
-def _contact_page_plans(run) -> list[str]:
-    with CaptureQueriesContext(connection) as ctx:
-        run()
-    plans = []
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # Tiny test tables make a scan cheapest; forbid it to see which index would serve.
-            cursor.execute("SET LOCAL enable_seqscan = off")
-            cursor.execute("SET LOCAL enable_sort = off")
-            cursor.execute("SET LOCAL enable_bitmapscan = off")
-        for query in ctx.captured_queries:
-            sql = query["sql"]
-            if 'FROM "customers_contact"' not in sql or "LIMIT" not in sql:
-                continue
-            prefix = "EXPLAIN " if connection.vendor == "postgresql" else "EXPLAIN QUERY PLAN "
-            cursor.execute(prefix + sql)
-            plans.append("\n".join(str(row[-1]) for row in cursor.fetchall()))
-    return plans
+from tests.plans import page_plans
 
 
 def _sorts_or_scans(plan: str) -> bool:
@@ -49,10 +29,11 @@ def test_each_part_of_a_name_search_is_an_index_range_in_order(admin, ordering):
         ContactFactory(owner=user, first_name=f"Ivan{i}", last_name=f"Ozols{i}")
     first = selectors.contact_list(user, q="iva", ordering=ordering, limit=2)
 
-    plans = _contact_page_plans(
+    plans = page_plans(
         lambda: selectors.contact_list(
             user, q="iva", ordering=ordering, cursor=first.next_cursor, limit=3
-        )
+        ),
+        "customers_contact",
     )
 
     # then the page read both parts, each from its own index, with no sort step
