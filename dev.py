@@ -35,6 +35,10 @@ ROOT = Path(__file__).resolve().parent
 TOOLS = ROOT / ".tools"
 UV_VERSION = "0.13.9"
 VENDOR = ROOT / "src" / "kliento" / "core" / "static" / "kliento" / "vendor"
+# Icons are inlined into the pages, so they stay out of the static files: the static
+# file server indexes every file it may serve when it starts.
+ICONS = ROOT / "src" / "kliento" / "core" / "icons"
+DESTINATIONS = {"static": VENDOR, "icons": ICONS}
 NPM_REGISTRY = os.environ.get("NPM_CONFIG_REGISTRY", "https://registry.npmjs.org").rstrip("/")
 CACHE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "kliento" / "npm"
 CHROMIUM = os.environ.get("KLIENTO_CHROMIUM", "/usr/bin/chromium")
@@ -116,17 +120,19 @@ def _tarball(name: str, entry: dict[str, str]) -> bytes:
     return data
 
 
-def _unpack(name: str, data: bytes, wanted: dict[str, str]) -> None:
+def _unpack(name: str, data: bytes, wanted: dict[str, tuple[Path, str]]) -> None:
+    """Writes each file of the tarball that a pattern of `wanted` names to its (folder,
+    target): a target that is empty or ends in "/" keeps the file's own name."""
     with tarfile.open(fileobj=io.BytesIO(data), mode="r:gz") as tar:
         for member in tar.getmembers():
             if not member.isfile():
                 continue
             inner = member.name.split("/", 1)[1]  # tarballs hold package/<path>
-            for pattern, target in wanted.items():
+            for pattern, (folder, target) in wanted.items():
                 if not fnmatch.fnmatch(f"{name}/{inner}", pattern):
                     continue
-                dest = VENDOR / target
-                if target.endswith("/"):
+                dest = folder / target
+                if target == "" or target.endswith("/"):
                     dest = dest / Path(inner).name
                 dest.parent.mkdir(parents=True, exist_ok=True)
                 source = tar.extractfile(member)
@@ -141,9 +147,15 @@ def _assets() -> None:
     lock_hash = hashlib.sha256(lock_bytes + (ROOT / "package.json").read_bytes()).hexdigest()
     if stamp.exists() and stamp.read_text() == lock_hash:
         return
-    wanted = json.loads((ROOT / "package.json").read_text())["kliento"]["static"]
+    named = json.loads((ROOT / "package.json").read_text())["kliento"]
+    wanted = {
+        pattern: (folder, target)
+        for part, folder in DESTINATIONS.items()
+        for pattern, target in named.get(part, {}).items()
+    }
     packages = json.loads(lock_bytes)["packages"]
-    shutil.rmtree(VENDOR, ignore_errors=True)
+    for folder in DESTINATIONS.values():
+        shutil.rmtree(folder, ignore_errors=True)
     for key, entry in packages.items():
         if not key.startswith("node_modules/"):
             continue
@@ -151,6 +163,7 @@ def _assets() -> None:
         mine = {p: t for p, t in wanted.items() if p.startswith(name + "/")}
         if mine:
             _unpack(name, _tarball(name, entry), mine)
+    VENDOR.mkdir(parents=True, exist_ok=True)
     stamp.write_text(lock_hash)
 
 

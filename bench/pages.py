@@ -48,6 +48,12 @@ from run import (
 COLUMN_LIMIT = 20
 # Starts of the seeded activity subjects (kliento/demo/scale.py), each a range of the key.
 SUBJECT_PREFIXES = ["call", "follow", "meeting on", "send", "offer", "imp"]
+SORT_BOUND = 5_000  # kliento.core.column_sorts.SORT_BOUND
+ACTIVITY_COLS = 'a.id, a.kind, a.subject, a."when", a.done, a.outcome, a.owner_id'
+KIND_ORDER = (
+    "CASE a.kind WHEN 'task' THEN 0 WHEN 'call' THEN 1 WHEN 'meeting' THEN 2 "
+    "WHEN 'note' THEN 3 WHEN 'email' THEN 4 ELSE 5 END"
+)
 
 
 def sql_subject_search(db: Db, i: int) -> None:
@@ -57,6 +63,61 @@ def sql_subject_search(db: Db, i: int) -> None:
         "WHERE subject_key >= ? AND subject_key < ? ORDER BY subject_key, id LIMIT 51",
         (low, low + MAX_CHAR),
     )
+
+
+def sql_kind_sorted(low: Any, high: Any) -> Callable[[Db, int], None]:
+    """What the activity list sorted by kind does: count up to the bound, then sort."""
+
+    def run(db: Db, i: int) -> None:
+        where = 'a."when" >= ? AND a."when" < ?'
+        db.all(
+            f"SELECT count(*) FROM (SELECT 1 FROM activities_activity a WHERE {where} LIMIT ?) t",
+            (low, high, SORT_BOUND + 1),
+        )
+        db.all(
+            f"SELECT {ACTIVITY_COLS} FROM activities_activity a WHERE {where} "
+            f'ORDER BY {KIND_ORDER}, a."when", a.id LIMIT 51',
+            (low, high),
+        )
+
+    return run
+
+
+def sql_bound_count(db: Db, i: int) -> None:
+    db.all("SELECT count(*) FROM (SELECT 1 FROM activities_activity LIMIT ?) t", (SORT_BOUND + 1,))
+
+
+def stored(db: Db, value: dt.datetime) -> Any:
+    """A moment as the database stores it (SQLite: UTC text, as Django writes it)."""
+    if db.kind == "sqlite":
+        return value.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S")
+    return value
+
+
+def bound_days(db: Db, zone: str) -> tuple[dt.date, dt.date, dt.datetime, dt.datetime, int]:
+    """Whole days (in the admin's time zone) of activities, as many as keep the list within
+    the bound: the largest list that a column without an index sorts."""
+    from zoneinfo import ZoneInfo
+
+    tz = ZoneInfo(zone)
+    newest = db.all('SELECT max("when") FROM activities_activity')[0][0]
+    newest = dt.datetime.fromisoformat(str(newest).replace(" ", "T"))
+    first = (newest - dt.timedelta(days=60)).date()
+    days, rows = 0, 0
+    while True:
+        low = dt.datetime.combine(first, dt.time(), tz)
+        high = dt.datetime.combine(first + dt.timedelta(days=days + 1), dt.time(), tz)
+        count = db.all(
+            'SELECT count(*) FROM activities_activity WHERE "when" >= ? AND "when" < ?',
+            (stored(db, low), stored(db, high)),
+        )[0][0]
+        if count > SORT_BOUND or days > 60:
+            break
+        days, rows = days + 1, count
+    days = max(days, 1)
+    low = dt.datetime.combine(first, dt.time(), tz)
+    high = dt.datetime.combine(first + dt.timedelta(days=days), dt.time(), tz)
+    return first, first + dt.timedelta(days=days - 1), low, high, rows
 
 
 @dataclass
@@ -118,6 +179,7 @@ class Pair:
     sql_ms: list[float] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     verdict: str = ""
+    status: int = 200  # what the page and the API answer (422: a sort refused by its bound)
 
 
 def measure(pair: Pair, browser: Browser, api: Http, db: Db, requests: int, warmup: int) -> None:
@@ -125,13 +187,13 @@ def measure(pair: Pair, browser: Browser, api: Http, db: Db, requests: int, warm
     for i in range(warmup + requests):
         path, htmx = pair.page(i)
         status, _, elapsed = browser.get(path, htmx)
-        if status != 200:
+        if status != pair.status:
             if len(pair.errors) < 3:
                 pair.errors.append(f"GET {path} -> {status}")
         elif i >= warmup:
             pair.page_ms.append(elapsed)
         status, body, elapsed = api.call("GET", pair.api(i))
-        if status != 200 and len(pair.errors) < 3:
+        if status != pair.status and len(pair.errors) < 3:
             pair.errors.append(f"GET {pair.api(i)} -> {status}: {str(body)[:100]}")
         elif i >= warmup:
             pair.api_ms.append(elapsed)
@@ -198,6 +260,11 @@ def main() -> int:
             0
         ]
         contacts = reverse("customers:contact-list")
+        zone = db.all("SELECT time_zone FROM core_user WHERE username = 'admin'")[0][0]
+        day1, day2, low, high, bounded = bound_days(db, zone)
+        log(f"  activities from {day1} to {day2} ({zone}): {bounded:,} rows")
+        span = f"when_after={day1}&when_before={day2}"
+        api_span = f"when_after={q(low.isoformat())}&when_before={q(high.isoformat())}"
         column = reverse("sales:board-column", args=[pipeline_id, s.stage_id])
         activities = reverse("activities:activity-list")
         pairs = [
@@ -215,6 +282,13 @@ def main() -> int:
             Pair("activity_search", "activities, subject search (as typed)", lambda i: (
                 f"{activities}?q={q(SUBJECT_PREFIXES[i % len(SUBJECT_PREFIXES)])}", True),
                 lambda i: "/api/v1/activities?limit=50&ordering=subject", sql_subject_search),
+            Pair("kind_sorted", f"activities by kind, {bounded:,} rows (the bound)", lambda i: (
+                f"{activities}?ordering=kind&{span}", True), lambda i: (
+                f"/api/v1/activities?limit=50&ordering=kind&{api_span}"),
+                sql_kind_sorted(stored(db, low), stored(db, high))),
+            Pair("sort_refused", "activities by kind, all (refused: over the bound)", lambda i: (
+                f"{activities}?ordering=kind", True), lambda i: (
+                "/api/v1/activities?limit=50&ordering=kind"), sql_bound_count, status=422),
         ]  # fmt: skip
         for pair in pairs:
             log(f"  measuring {pair.label} …")

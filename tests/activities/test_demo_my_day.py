@@ -80,6 +80,19 @@ def test_every_box_of_a_managers_day_has_something(demo, username):
     assert next_month and int(next_month[1]) >= 1
 
 
+@pytest.mark.parametrize("username", ["andris", "sergejs", "thomas"])
+def test_the_measurer_installer_and_consultant_keep_a_diary_too(demo, username):
+    html = _my_day(username)
+
+    three_weeks = re.search(r'data-diary="three-weeks-ago">(\d+) meetings?, (\d+) ended', html)
+    assert three_weeks and int(three_weeks[1]) >= 1
+    assert _rows(html, "diary") >= 1  # their own coming follow-up visit
+    follow_ups = Activity.objects.filter(
+        owner__username=username, done=False, follow_up_of__owner__username=username
+    )
+    assert follow_ups.exists()
+
+
 def test_reminders_that_are_already_due_count_as_sent(demo):
     now = timezone.now()
 

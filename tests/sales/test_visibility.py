@@ -111,4 +111,4 @@ def test_filters_by_owner_team_pipeline_status_and_dates(api, admin, manager, st
     assert ids(expected_close_after="2026-04-01") == [b.pk]
     assert ids(stage=stage_of(pipeline, "Approval").pk) == []
     assert client.get("/deals", {"expected_close_before": "soon"}).status_code == 422
-    assert client.get("/deals", {"ordering": "owner"}).status_code == 422
+    assert client.get("/deals", {"ordering": "probability"}).status_code == 422

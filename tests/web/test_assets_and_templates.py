@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 from django.contrib.staticfiles import finders
 
+from kliento.core.templatetags.kliento import icon_path
+
 ROOT = Path(__file__).resolve().parents[2]
 SRC = ROOT / "src" / "kliento"
 TEMPLATES = sorted(SRC.glob("**/templates/**/*.html"))
@@ -72,7 +74,7 @@ def test_every_static_file_and_icon_a_template_names_exists(template: Path):
     for name in re.findall(r"""\{%\s*static\s+['"]([^'"]+)['"]""", html):
         assert finders.find(name), f"{_rel(template)} names a missing static file {name}"
     for name in re.findall(r"""\{%\s*icon\s+['"]([a-z0-9-]+)['"]""", html):
-        assert finders.find(f"kliento/vendor/icons/{name}.svg"), f"{_rel(template)}: icon {name}"
+        assert icon_path(name).exists(), f"{_rel(template)}: icon {name}"
 
 
 @pytest.mark.parametrize("script", SCRIPTS, ids=_rel)

@@ -12,11 +12,13 @@ from django.db.models import BigIntegerField, Count, Exists, F, Func, OuterRef, 
 from django.db.models.lookups import Exact
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from kliento.activities.choices import ActivityKind, Outcome
 from kliento.activities.models import Activity, Reminder
 from kliento.core import customfields, records, visibility
 from kliento.core.choices import Scope
+from kliento.core.column_sorts import ColumnSort, choice_order, column_page
 from kliento.core.errors import NotFound, ValidationFailed
 from kliento.core.models import User
 from kliento.core.pagination import Page, union_page
@@ -28,6 +30,20 @@ ORDERING = {"when": "when", "created_at": "created_at", "subject": "subject_key"
 DEFAULT_ORDERING = "-when"
 SUBJECT_SORTS = ("subject", "-subject")
 MAX_Q = 200
+_TAIL = ("when", "pk")
+# The shown columns no index serves: sorted while the list is small (core.column_sorts).
+COLUMN_SORTS = {
+    "kind": ColumnSort(
+        gettext_lazy("kind"), {"sort_value": choice_order("kind", ActivityKind)}, _TAIL
+    ),
+    "outcome": ColumnSort(
+        gettext_lazy("outcome"),
+        {"sort_value": choice_order("outcome", Outcome)},
+        _TAIL,
+        ~Q(outcome=""),
+    ),
+    "state": ColumnSort(gettext_lazy("state"), {"sort_value": F("done")}, _TAIL),
+}
 # filter name -> lookup
 FILTERS = {
     "kind": "kind",
@@ -95,6 +111,17 @@ def activity_list(
     queryset = queryset.filter(**conditions).filter(customfields.filter_q("activity", params))
     if q is not None and q.strip():
         queryset = queryset.filter(_subject_search(q, ordering))
+    found = column_page(
+        user,
+        queryset,
+        COLUMN_SORTS,
+        indexed=ORDERING,
+        ordering=ordering,
+        cursor=cursor,
+        limit=limit,
+    )
+    if found is not None:
+        return found
     parts = visibility.scope_parts(user, records.spec_for_model(Activity))
     return union_page(
         queryset,

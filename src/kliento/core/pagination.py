@@ -37,7 +37,7 @@ class Page(Generic[M]):
 
 @dataclass(frozen=True)
 class Segment:
-    """Rows matching `where`, in `order` (model field names, "pk" last)."""
+    """Rows matching `where`, in `order` (model fields or annotations, "pk" last)."""
 
     where: models.Q
     order: tuple[str, ...]
@@ -106,8 +106,25 @@ def check_limit(limit: int) -> None:
         )
 
 
-def _fields(model: type[models.Model], order: Sequence[str]) -> list[models.Field[Any, Any]]:
-    return [model._meta.pk if n == "pk" else model._meta.get_field(n) for n in order]  # type: ignore[misc]
+def _fields(queryset: models.QuerySet[Any], order: Sequence[str]) -> list[models.Field[Any, Any]]:
+    """The field of each name of `order`: a model field, "pk", or an annotation's output."""
+    meta, annotations = queryset.model._meta, queryset.query.annotations
+    fields: list[models.Field[Any, Any]] = []
+    for name in order:
+        if name in annotations:
+            fields.append(annotations[name].output_field)
+        else:
+            fields.append(meta.pk if name == "pk" else meta.get_field(name))
+    return fields
+
+
+def _values(row: models.Model, queryset: models.QuerySet[Any], order: Sequence[str]) -> list[Any]:
+    """The row's values of `order` (what its cursor holds)."""
+    annotations = queryset.query.annotations
+    return [
+        getattr(row, n) if n in annotations else getattr(row, f.attname)
+        for n, f in zip(order, _fields(queryset, order), strict=True)
+    ]
 
 
 def after(order: Sequence[str], values: Sequence[Any], descending: bool) -> models.Q:
@@ -144,7 +161,6 @@ def segmented_page(
     row's values of that segment's order.
     """
     check_limit(limit)
-    model = queryset.model
     sequence = list(range(len(segments)))
     if descending and reverse_segments:
         sequence.reverse()
@@ -156,7 +172,7 @@ def segmented_page(
                 raise _invalid_cursor()
             index, raw = int(raw[0]), raw[1:]
             position = sequence.index(index)
-        values = _decode(raw, _fields(model, segments[sequence[position]].order))
+        values = _decode(raw, _fields(queryset, segments[sequence[position]].order))
     rows: list[M] = []
     origins: list[int] = []  # the segment each row came from
     todo = sequence[position:]
@@ -181,7 +197,7 @@ def segmented_page(
     if len(rows) > limit:
         rows = rows[:limit]
         index = origins[limit - 1]
-        last = [getattr(rows[-1], f.attname) for f in _fields(model, segments[index].order)]
+        last = _values(rows[-1], queryset, segments[index].order)
         next_cursor = encode_cursor(([str(index)] if len(segments) > 1 else []) + last)
     return Page(rows, next_cursor)
 

@@ -101,6 +101,12 @@ DIARY_SUBJECTS = {
     WINDOWS: ("Showroom visit: frames and glazing", "Follow-up: choose the frame colour"),
     INDUSTRIAL: ("Review meeting with the buyer", "Follow-up: volumes for next quarter"),
 }
+# The diary of the people who work on others' deals: their own visits and the next ones.
+ROLE_DIARY = {
+    "measurer": ("Measure the window openings", "Follow-up: re-measure after the wall repair"),
+    "installer": ("Install the windows", "Follow-up: adjust the sashes after a month"),
+    "consultant": ("Train the customer's staff", "Follow-up: training for the new shift"),
+}
 OUTCOME_TEXTS = {
     Outcome.SUCCESSFUL: "Went as planned.",
     Outcome.NO_ANSWER: "No answer; tried again the next day.",
@@ -630,6 +636,11 @@ def _deal_activities(
         )  # fmt: skip
     if deal.status == StageKind.OPEN:
         _diary(story, deal, entered, owner=owner, contact=contact, company=company)
+        for part in DealParticipant.objects.filter(deal=deal).select_related("user"):
+            _diary(
+                story, deal, entered, owner=part.user, contact=contact, company=company,
+                subjects=ROLE_DIARY.get(part.role),
+            )  # fmt: skip
     # A note of personal impressions on every deal.
     note = Activity.objects.create(
         kind=ActivityKind.NOTE,
@@ -662,14 +673,16 @@ def _diary(
     owner: User,
     contact: Contact | None,
     company: Company | None,
+    subjects: tuple[str, str] | None = None,
 ) -> None:
-    """On the owner's first open deals: a meeting three weeks ago and its follow-up."""
+    """On the first open deals of `owner` (or of a participant, with the subjects of their
+    role): a meeting three weeks ago and its follow-up."""
     n = story.diaries.get(owner.pk, 0)
     if n >= len(DIARY):
         return
     story.diaries[owner.pk] = n + 1
     hour, outcome, follow_up = DIARY[n]
-    met, follow = DIARY_SUBJECTS[deal.pipeline.name]
+    met, follow = subjects or DIARY_SUBJECTS[deal.pipeline.name]
     when = story.on(-21, hour)
     stage = entered[0][0]  # the stage the deal was in then
     for step, at in entered:

@@ -20,6 +20,7 @@ from kliento.activities import selectors, services
 from kliento.activities.choices import ActivityKind, Outcome
 from kliento.activities.models import Activity
 from kliento.core import visibility
+from kliento.core.column_sorts import ListTooLargeToSort
 from kliento.core.errors import Conflict, FieldError, ValidationFailed
 from kliento.core.models import User
 from kliento.core.pagination import Page
@@ -29,7 +30,11 @@ from kliento.core.web.pages import actor_of, field_errors, page, render_page, us
 
 PAGE_SIZE = 50
 FORM_KINDS = (ActivityKind.TASK, ActivityKind.CALL, ActivityKind.MEETING, ActivityKind.NOTE)
-SORTS = ("-when", "when", "-created_at", "created_at", "subject", "-subject")
+SORTS = frozenset(
+    f"{sign}{column}"
+    for column in (*selectors.ORDERING, *selectors.COLUMN_SORTS)
+    for sign in ("", "-")
+)
 LIST_NAME = "activities"  # of its saved filters
 MAX_FILTER = 40
 
@@ -159,7 +164,7 @@ def list_query(params: Mapping[str, str]) -> ListQuery:
     if q.strip() and ordering not in selectors.SUBJECT_SORTS:
         ordering = "subject"
     if ordering not in SORTS:
-        errors.setdefault("ordering", []).append(_("Sort by time, creation or subject."))
+        errors.setdefault("ordering", []).append(_("Sort by a column of the list."))
     return ListQuery(filters, q, ordering, errors)
 
 
@@ -176,11 +181,6 @@ def list_page(user: User, query: ListQuery, *, cursor: str | None, limit: int) -
     )
 
 
-def _sort_state(ordering: str) -> dict[str, str]:
-    """aria-sort of the sorted column."""
-    return {ordering.lstrip("-"): "descending" if ordering.startswith("-") else "ascending"}
-
-
 @require_GET
 @page
 def activity_list(request: HttpRequest) -> HttpResponse:
@@ -193,6 +193,10 @@ def activity_list(request: HttpRequest) -> HttpResponse:
             found = list_page(
                 user, query, cursor=request.GET.get("cursor") or None, limit=PAGE_SIZE
             )
+        except ListTooLargeToSort as exc:  # say so, and show the list in its own order
+            errors = field_errors(exc)
+            query = ListQuery(query.filters, query.q, selectors.DEFAULT_ORDERING, {})
+            found = list_page(user, query, cursor=None, limit=PAGE_SIZE)
         except ValidationFailed as exc:
             errors = field_errors(exc)
     items = found.items
@@ -206,7 +210,6 @@ def activity_list(request: HttpRequest) -> HttpResponse:
         "params": request.GET,
         "q": query.q,
         "ordering": query.ordering,
-        "sort": _sort_state(query.ordering),
         "can_edit": rights.can_edit,
         "can_export": rights.can_export,
         "may_assign": visibility.may_assign(user),

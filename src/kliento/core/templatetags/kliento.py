@@ -5,10 +5,10 @@ from __future__ import annotations
 import decimal
 import functools
 import re
+from pathlib import Path
 from typing import Any
 
 from django import template
-from django.contrib.staticfiles import finders
 from django.http import QueryDict
 from django.utils.formats import number_format
 from django.utils.html import format_html
@@ -20,15 +20,22 @@ _COMMENT = re.compile(r"<!--.*?-->", re.S)
 _NAME = re.compile(r"^[a-z0-9-]+$")
 
 
+# Not among the static files: the icons are inlined, never requested (dev.py unpacks them).
+ICONS = Path(__file__).resolve().parent.parent / "icons"
+
+
+def icon_path(name: str) -> Path:
+    return ICONS / f"{name}.svg"
+
+
 @functools.cache
 def _svg(name: str) -> str:
     if not _NAME.match(name):
         raise template.TemplateSyntaxError(f"bad icon name {name!r}")
-    path = finders.find(f"kliento/vendor/icons/{name}.svg")
-    if not path:
+    path = icon_path(name)
+    if not path.exists():
         raise template.TemplateSyntaxError(f"no icon {name!r}; run `python3 dev.py setup`")
-    with open(str(path), encoding="utf-8") as fh:
-        svg = _COMMENT.sub("", fh.read()).strip()
+    svg = _COMMENT.sub("", path.read_text(encoding="utf-8")).strip()
     svg = re.sub(r">\s+<", "><", re.sub(r"\s+", " ", svg))
     # The icon is decoration: the text beside it (or an aria-label) says what it is.
     return svg.replace("<svg", '<svg aria-hidden="true" focusable="false"', 1)
@@ -74,6 +81,20 @@ def query(context: template.Context, **changes: Any) -> str:
 def sort_link(current: str, column: str) -> str:
     """The ordering a column header asks for: ascending first, then descending."""
     return f"-{column}" if current == column else column
+
+
+@register.inclusion_tag("core/_sort_header.html", takes_context=True)
+def sort_header(
+    context: template.Context, column: str, label: str, css: str = "", keep_q: bool = True
+) -> dict[str, Any]:
+    """A sortable column header: a link to sort by it (ascending first, then descending),
+    its aria-sort and arrow. `keep_q=False` drops the search (one sorted only by name)."""
+    current = str(context.get("ordering") or "")
+    state = {column: "ascending", f"-{column}": "descending"}.get(current, "")
+    changes: dict[str, Any] = {"ordering": sort_link(current, column), "cursor": None}
+    if not keep_q:
+        changes["q"] = None
+    return {"href": query(context, **changes), "label": label, "css": css, "state": state}
 
 
 @register.filter

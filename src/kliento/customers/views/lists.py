@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from kliento.core import customfields, visibility
 from kliento.core.actors import Actor
+from kliento.core.column_sorts import ListTooLargeToSort
 from kliento.core.errors import PermissionDenied, ValidationFailed
 from kliento.core.models import FieldType
 from kliento.core.pagination import MAX_LIMIT, Page
@@ -69,13 +70,6 @@ def _custom_filter_inputs(record_type: str, params: Any) -> list[dict[str, Any]]
     return out
 
 
-def _sort_state(ordering: str | None) -> dict[str, str]:
-    """aria-sort of each sortable column for the current ordering."""
-    current = ordering or "name"
-    column = current.lstrip("-")
-    return {column: "descending" if current.startswith("-") else "ascending"}
-
-
 # --- the list page -----------------------------------------------------------------
 
 
@@ -88,6 +82,9 @@ def _list_page(request: HttpRequest, kind: Kind) -> HttpResponse:
         found: Page[Any] = kind.list(
             user, **args, cursor=request.GET.get("cursor") or None, limit=PAGE_SIZE
         )
+    except ListTooLargeToSort as exc:  # say so, and show the list in its own order
+        errors, status, args["ordering"] = field_errors(exc), 422, None
+        found = kind.list(user, **args, cursor=None, limit=PAGE_SIZE)
     except ValidationFailed as exc:
         errors = field_errors(exc)
         found = Page([], None)
@@ -116,7 +113,6 @@ def _list_page(request: HttpRequest, kind: Kind) -> HttpResponse:
         rights = visibility.rights(user, kind.record_type)
         context.update(
             ordering=args["ordering"] or "name",
-            sort=_sort_state(args["ordering"]),
             owners=people,
             teams=list(teams_for(user)),
             relationships=Relationship.choices,

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from kliento.core import visibility
 from kliento.core.choices import RecordType, Scope
+from kliento.core.column_sorts import ListTooLargeToSort
 from kliento.core.customfields import custom_fields_for
 from kliento.core.errors import Conflict, ErrorCollector, ValidationFailed
 from kliento.core.models import CustomField, FieldType, User
@@ -131,6 +132,11 @@ def deal_list(request: HttpRequest) -> HttpResponse:
             ordering=ordering,
             cursor=params.get("cursor") or None,
             limit=PAGE_SIZE,
+        )
+    except ListTooLargeToSort as exc:  # say so, and show the filtered list in its own order
+        errors, ordering = field_errors(exc), None
+        found = selectors.deals_list(
+            user, filters=filters, params=params, ordering=None, cursor=None, limit=PAGE_SIZE
         )
     except ValidationFailed as exc:
         errors = field_errors(exc)

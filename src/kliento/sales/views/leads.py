@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from kliento.core import visibility
 from kliento.core.choices import RecordType, Scope
+from kliento.core.column_sorts import ListTooLargeToSort
 from kliento.core.customfields import custom_fields_for
 from kliento.core.errors import Conflict, ValidationFailed
 from kliento.core.models import CustomField, FieldType, User
@@ -284,6 +285,11 @@ def lead_list_page(request: HttpRequest) -> HttpResponse:
             ordering=ordering,
             cursor=cursor,
             limit=PAGE_SIZE,
+        )
+    except ListTooLargeToSort as exc:  # say so, and show the filtered list in its own order
+        errors, status, ordering = _errors_of(exc, ()), 422, None
+        found = selectors.leads_list(
+            user, filters=filters, params=request.GET, ordering=None, cursor=None, limit=PAGE_SIZE
         )
     except ValidationFailed as exc:  # an unknown sort or a tampered cursor: from the top
         errors, status, ordering = _errors_of(exc, ()), 422, None
