@@ -207,9 +207,12 @@ def judge(pair: Pair) -> None:
     if pair.errors or not pair.page_ms:
         pair.verdict = "FAIL (errors)"
         return
+    fast = pct(pair.page_ms, 0.95) < 100
+    if pair.status != 200:  # the page shows the list in its own order; the API only refuses
+        pair.verdict = "PASS (p95 only)" if fast else "FAIL"
+        return
     p50_ratio = pct(pair.page_ms, 0.5) / pct(pair.api_ms, 0.5)
-    ok = p50_ratio <= 2.0 and pct(pair.page_ms, 0.95) < 100
-    pair.verdict = "PASS" if ok else "FAIL"
+    pair.verdict = "PASS" if p50_ratio <= 2.0 and fast else "FAIL"
 
 
 def table(pairs: list[Pair]) -> str:

@@ -162,8 +162,8 @@ def test_list_query_count_does_not_grow(manager, django_assert_num_queries):
         assert client.get(LIST).status_code == 200
 
 
-# +2: which of the linked contacts and deals the user may see; +1: one's saved filters
-LIST_QUERIES = 11
+# +2: the names of the linked contacts and deals the user may see; +1: one's saved filters
+LIST_QUERIES = 9
 
 
 def test_a_linked_record_the_user_may_not_see_is_not_named(manager, stranger):

@@ -7,6 +7,7 @@ from types import SimpleNamespace
 
 from django.utils import timezone, translation
 
+from kliento.activities.views.rows import activity_rows
 from kliento.core.web.cells import Dates, mailto, tel
 from kliento.customers.views.rows import company_rows, contact_rows
 
@@ -61,3 +62,28 @@ def test_dates_are_in_the_active_language_and_time_zone():
 
 def test_empty_channels_render_nothing():
     assert mailto("") == "" and tel("") == ""
+
+
+def test_date_and_time_cells_format_each_moment():
+    first = dt.datetime(2026, 3, 1, 9, 5, tzinfo=dt.UTC)
+    with translation.override("en"), timezone.override("UTC"):
+        cells = Dates("SHORT_DATETIME_FORMAT", with_time=True)
+        morning, evening = cells(first), cells(first.replace(hour=18))
+    assert "9:05 a.m." in morning and "6:05 p.m." in evening  # the same day, two times
+
+
+def test_activity_rows_escape_every_value_and_link_only_what_is_kept(db):
+    hostile_deal = SimpleNamespace(pk=7, title=HOSTILE)
+    row = SimpleNamespace(
+        pk=5, subject=HOSTILE, when=timezone.now(), created_at=timezone.now(), done=False,
+        outcome="failed", kind="call", links=[("deal", hostile_deal)],
+    )  # fmt: skip
+    bare = SimpleNamespace(**{**vars(row), "pk": 6, "links": [], "done": True, "outcome": ""})
+    html = str(activity_rows([row, bare]))
+    assert "<script>" not in html and "<img" not in html
+    # label, subject and the deal's title; the second row names no record
+    assert html.count("&lt;script&gt;") == 3 + 2
+    assert "Call" in html
+    assert 'href="/deals/7/"' in html and 'data-record="activity-6"' in html
+    assert '<span class="muted">—</span>' in html  # no visible record: a dash
+    assert "Failed" in html and "Done" in html and "Open" in html

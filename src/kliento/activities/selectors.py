@@ -204,28 +204,37 @@ CALENDAR_LIMIT = 500
 Customer = TypeVar("Customer", Contact, Company)
 
 
+# What a link shows of each kind of record: its name (see activities_web.about).
+LINK_COLUMNS = {
+    "contact": ("id", "first_name", "middle_name", "last_name"),
+    "company": ("id", "name"),
+    "deal": ("id", "title"),
+    "lead": ("id", "title"),
+}
+
+
 def attach_visible_links(user: User, activities: Sequence[Activity]) -> None:
     """Set `links` on each activity: the records it is about that the user may see.
 
     An activity one sees (one's own) may be about a record of another team; that
     record's name is shown only to those who may see the record. One query per
-    kind of link present, through the visibility rule.
+    kind of link present, through the visibility rule, reading only the names.
     """
-    visible: dict[str, set[int]] = {}
+    visible: dict[str, dict[int, models.Model]] = {}
     for field in LINKED:
         ids = {getattr(a, f"{field}_id") for a in activities} - {None}
         if ids:
             model = Activity._meta.get_field(field).related_model
             assert isinstance(model, type) and issubclass(model, models.Model)
             # The ids are the selective path: the rule checks those rows, no index of its own.
-            found = model._default_manager.filter(pk__in=ids)
+            found = model._default_manager.filter(pk__in=ids).only(*LINK_COLUMNS[field])
             rows = visibility.visible(user, found, row_filter=True)
-            visible[field] = set(rows.values_list("pk", flat=True))
+            visible[field] = {row.pk: row for row in rows}
     for activity in activities:
         activity.links = [  # type: ignore[attr-defined]
-            (field, getattr(activity, field))
+            (field, visible[field][pk])
             for field in LINKED
-            if getattr(activity, f"{field}_id") in visible.get(field, ())
+            if (pk := getattr(activity, f"{field}_id")) in visible.get(field, {})
         ]
 
 

@@ -7,7 +7,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -19,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from kliento.activities import selectors, services
 from kliento.activities.choices import ActivityKind, Outcome
 from kliento.activities.models import Activity
+from kliento.activities.views.rows import activity_rows
 from kliento.core import visibility
 from kliento.core.column_sorts import ListTooLargeToSort
 from kliento.core.errors import Conflict, FieldError, ValidationFailed
@@ -201,11 +201,11 @@ def activity_list(request: HttpRequest) -> HttpResponse:
             errors = field_errors(exc)
     items = found.items
     # The rows link to what they are about: one query per kind of link, not per row.
-    prefetch_related_objects(items, *selectors.LINKED)
     selectors.attach_visible_links(user, items)
     rights = visibility.rights(user, "activity")  # read with the list: no query of its own
     context: dict[str, Any] = {
         "page": Page(items, found.next_cursor),
+        "rows_html": activity_rows(items),
         "errors": errors,
         "params": request.GET,
         "q": query.q,

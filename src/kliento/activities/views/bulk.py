@@ -7,7 +7,6 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import Any, cast
 
 from django.contrib import messages
-from django.db.models import prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -103,7 +102,6 @@ def _header() -> list[str]:
 
 def _rows(user: User, records: list[Activity], owners: dict[int, str]) -> Iterator[list[Any]]:
     """A page of CSV rows; the records it is about are named only where the user sees them."""
-    prefetch_related_objects(records, *selectors.LINKED)  # one query per kind of link
     selectors.attach_visible_links(user, records)
     yes, no = _("Yes"), _("No")
     for a in records:

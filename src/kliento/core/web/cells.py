@@ -32,9 +32,11 @@ def url_maker(view_name: str) -> Callable[[int], str]:
 
 
 class Dates:
-    """`<time>` cells in the active locale's format, each day formatted once per table."""
+    """`<time>` cells in the active locale's format, each day formatted once per table
+    (`with_time`: the date and time, each moment formatted once)."""
 
-    def __init__(self, format_name: str = "SHORT_DATE_FORMAT") -> None:
+    def __init__(self, format_name: str = "SHORT_DATE_FORMAT", *, with_time: bool = False) -> None:
+        self.with_time = with_time
         self.format = get_format(format_name)
         self.zone = timezone.get_current_timezone()
         self.seen: dict[dt.date, str] = {}
@@ -44,10 +46,10 @@ class Dates:
             return ""
         if isinstance(value, dt.datetime) and timezone.is_aware(value):
             value = value.astimezone(self.zone)
-        day = value.date() if isinstance(value, dt.datetime) else value
-        text = self.seen.get(day)
+        shown = value if self.with_time or not isinstance(value, dt.datetime) else value.date()
+        text = self.seen.get(shown)
         if text is None:
-            text = self.seen[day] = esc(dateformat.format(day, self.format))
+            text = self.seen[shown] = esc(dateformat.format(shown, self.format))
         return f'<time datetime="{value.isoformat()}">{text}</time>'
 
 
