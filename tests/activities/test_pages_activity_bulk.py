@@ -17,6 +17,7 @@ from django.urls import reverse
 
 from kliento.activities import selectors, services
 from kliento.activities.models import Activity
+from kliento.core import column_sorts
 from kliento.core.actors import Actor
 from kliento.core.choices import Role
 from kliento.core.errors import ValidationFailed
@@ -731,3 +732,16 @@ def test_the_key_of_a_search_is_the_search_key(manager):
     act(manager, subject="ＡＢＣ Ⅻ")
     assert search_key("ＡＢＣ Ⅻ") == "abc xii"
     assert len(_walk(manager, "subject", 5, q="abc x")) == 1
+
+
+def test_the_export_of_a_column_sort_follows_it_and_its_bound(head, monkeypatch):
+    for subject, kind in (("Zeta", "email"), ("Alpha", "note"), ("Mid", "task")):
+        act(head, subject=subject, kind=kind)
+    client = client_for(head)
+
+    rows = read_csv(client.get(EXPORT, {"ordering": "kind"}))
+
+    assert [row[rows[0].index("Subject")] for row in rows[1:]] == ["Mid", "Alpha", "Zeta"]
+    monkeypatch.setattr(column_sorts, "SORT_BOUND", 2)
+    html = toast_after(client, client.get(EXPORT, {"ordering": "kind"}))
+    assert "needs a list of at most 2 rows" in html
