@@ -10,6 +10,7 @@ from django.utils import timezone, translation
 from kliento.activities.views.rows import activity_rows
 from kliento.core.web.cells import Dates, mailto, tel
 from kliento.customers.views.rows import company_rows, contact_rows
+from kliento.sales.views.rows import deal_rows, lead_rows
 
 HOSTILE = '<script>alert(1)</script>"><img src=x onerror=alert(1)>'
 
@@ -87,3 +88,36 @@ def test_activity_rows_escape_every_value_and_link_only_what_is_kept(db):
     assert 'href="/deals/7/"' in html and 'data-record="activity-6"' in html
     assert '<span class="muted">—</span>' in html  # no visible record: a dash
     assert "Failed" in html and "Done" in html and "Open" in html
+
+
+def test_deal_rows_escape_every_value_and_mark_a_late_open_deal(db):
+    today = dt.date(2026, 5, 10)
+    names = SimpleNamespace(companies={3: HOSTILE}, owners={2: HOSTILE})
+    deal = SimpleNamespace(
+        pk=8, title=HOSTILE, stage=SimpleNamespace(name=HOSTILE), status="open", company_id=3,
+        amount=1234, currency="EUR", owner_id=2, expected_close_date=dt.date(2026, 5, 1),
+        created_at=timezone.now(),
+    )  # fmt: skip
+    won = SimpleNamespace(**{**vars(deal), "pk": 9, "status": "won", "company_id": None})
+    with translation.override("en"):
+        html = str(deal_rows([deal, won], names, today=today, bulk=True))
+    assert "<script>" not in html and "<img" not in html
+    assert html.count('class="overdue"') == 1  # the won deal is not late
+    assert 'class="chip chip-ok"' in html and "1,234 EUR" in html
+    assert 'name="ids" value="8"' in html
+    assert 'name="ids"' not in str(deal_rows([deal], names, today=today, bulk=False))
+
+
+def test_lead_rows_escape_every_value_with_icons_in_the_links(db):
+    lead = SimpleNamespace(
+        pk=4, title=HOSTILE, company_name=HOSTILE, first_name=HOSTILE, last_name="",
+        email="a@b.lv", phone="+37120000000", status="working", source=HOSTILE,
+        channel="call", owner_id=99, created_at=timezone.now(),
+    )  # fmt: skip
+    with translation.override("en"):
+        html = str(lead_rows([lead], {}, bulk=False))
+    assert "<script>" not in html and "<img" not in html
+    assert 'href="mailto:a@b.lv"><svg' in html and 'href="tel:%2B37120000000"' not in html
+    assert 'href="tel:+37120000000"><svg' in html
+    assert "chip chip-warn" in html and "Working" in html and "Call" in html
+    assert "<td>—</td>" in html  # an owner the user may not see

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from kliento.activities.choices import ActivityKind, Outcome
 from kliento.activities.templatetags.activities_web import DETAIL_PAGES
-from kliento.core.web.cells import Dates, esc, url_maker
+from kliento.core.web.cells import Dates, check_cell, esc, url_maker
 
 
 def _about(activity: Any, urls: dict[str, Any]) -> str:
@@ -36,11 +36,9 @@ def activity_rows(items: Iterable[Any]) -> SafeString:
     still_open = f'<span class="chip">{esc(_("Open"))}</span>'
     rows = []
     for a in items:
-        label = esc(_("Select %(subject)s") % {"subject": a.subject})
         outcome = outcomes.get(a.outcome, "") if a.outcome else ""
         rows.append(
-            f'<tr data-record="activity-{a.pk}"><td class="check"><input type="checkbox" '
-            f'name="ids" value="{a.pk}" form="bulk-form" aria-label="{label}"></td>'
+            f'<tr data-record="activity-{a.pk}">{check_cell(a.pk, a.subject)}'
             f'<td>{moments(a.when)}</td><td><span class="chip">{kinds.get(a.kind, "")}'
             f'</span></td><td><a href="{edit(a.pk)}">{esc(a.subject)}</a></td>'
             f"<td>{_about(a, urls)}</td><td>{outcome}</td>"

@@ -17,12 +17,22 @@ from urllib.parse import quote
 from django.urls import reverse
 from django.utils import dateformat, timezone
 from django.utils.formats import get_format
+from django.utils.translation import gettext as _
 
 _PLACEHOLDER = 987654321
 
 
 def esc(value: object) -> str:
     return html.escape(str(value), quote=True)
+
+
+def check_cell(pk: int, name: str) -> str:
+    """The row's checkbox for the bulk actions, labelled with the record's name."""
+    label = esc(_("Select %(name)s") % {"name": name})
+    return (
+        f'<td class="check"><input type="checkbox" name="ids" value="{int(pk)}" '
+        f'form="bulk-form" aria-label="{label}"></td>'
+    )
 
 
 def url_maker(view_name: str) -> Callable[[int], str]:

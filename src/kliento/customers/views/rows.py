@@ -6,17 +6,8 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import gettext as _
 
-from kliento.core.web.cells import Dates, esc, mailto, tel, url_maker
-
-
-def _check(pk: int, name: str) -> str:
-    label = esc(_("Select %(name)s") % {"name": name})
-    return (
-        f'<td class="check"><input type="checkbox" name="ids" value="{pk}" form="bulk-form" '
-        f'aria-label="{label}"></td>'
-    )
+from kliento.core.web.cells import Dates, check_cell, esc, mailto, tel, url_maker
 
 
 def _name(url: str, name: str, subtitle: str) -> str:
@@ -34,7 +25,7 @@ def contact_rows(items: Iterable[Any], owner_names: Mapping[int, str]) -> SafeSt
         if r.company_id and r.company_visible:
             firm = f'<a href="{company(r.company_id)}">{esc(r.company.name)}</a>'
         rows.append(
-            f'<tr data-record="contact-{r.pk}">{_check(r.pk, name)}'
+            f'<tr data-record="contact-{r.pk}">{check_cell(r.pk, name)}'
             f"{_name(detail(r.pk), name, r.job_title)}<td>{firm}</td><td>{mailto(r.email)}</td>"
             f'<td class="nowrap">{tel(r.phone)}</td><td>{esc(owner_names.get(r.owner_id, "—"))}'
             f'</td><td class="nowrap">{dates(r.created_at)}</td>'
@@ -47,7 +38,7 @@ def company_rows(items: Iterable[Any], owner_names: Mapping[int, str]) -> SafeSt
     detail = url_maker("customers:company-detail")
     dates = Dates()
     rows = [
-        f'<tr data-record="company-{r.pk}">{_check(r.pk, r.name)}'
+        f'<tr data-record="company-{r.pk}">{check_cell(r.pk, r.name)}'
         f"{_name(detail(r.pk), r.name, r.industry)}<td>{mailto(r.list_email)}</td>"
         f'<td class="nowrap">{tel(r.list_phone)}</td><td>{esc(owner_names.get(r.owner_id, "—"))}'
         f'</td><td class="nowrap">{dates(r.created_at)}</td>'

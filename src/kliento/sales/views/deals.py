@@ -26,6 +26,7 @@ from kliento.customers.models import Company, Contact
 from kliento.sales import selectors, services
 from kliento.sales.choices import ReasonKind, StageKind
 from kliento.sales.models import Deal, DealReason
+from kliento.sales.views.rows import deal_rows
 
 PAGE_SIZE = 50
 MAX_ID = 2**63 - 1
@@ -148,9 +149,12 @@ def deal_list(request: HttpRequest) -> HttpResponse:
     wide = rights.scope in (Scope.TEAM, Scope.ALL)
     may_assign = visibility.may_assign(user)
     people = list(users_for(user)) if wide or may_assign else []
+    names, today = link_names(user, found.items), timezone.localdate()
+    bulk = may_assign or rights.can_export  # rows have checkboxes
     context = {
         "page": found,
-        "names": link_names(user, found.items),
+        "rows_html": deal_rows(found.items, names, today=today, bulk=bulk),
+        "names": names,
         "filters": filters,
         "ordering": ordering or "-created_at",
         "pipelines": list(selectors.pipelines_list(user)),
@@ -159,14 +163,14 @@ def deal_list(request: HttpRequest) -> HttpResponse:
         "teams": list(teams_for(user)) if wide else [],
         "errors": errors,
         "error_list": [m for messages in errors.values() for m in messages],
-        "today": timezone.localdate(),
+        "today": today,
         "may_create": rights.can_create,
         "can_export": rights.can_export,
         "may_assign": may_assign,
         "assignees": people if may_assign else [],
         "saved_filters": saved_filter_list(user, "deals"),  # read only if the page shows them
-        "bulk": may_assign or rights.can_export,  # rows have checkboxes
-        "columns": 8 if may_assign or rights.can_export else 7,
+        "bulk": bulk,
+        "columns": 8 if bulk else 7,
     }
     status = 422 if errors else 200
     # "Load more" appends rows; the search box and the filters replace the whole table

@@ -30,6 +30,7 @@ from kliento.sales import selectors, services
 from kliento.sales.choices import LeadChannel, LeadStatus
 from kliento.sales.models import Lead
 from kliento.sales.views.deals import picked_names
+from kliento.sales.views.rows import lead_rows
 
 PAGE_SIZE = 50
 MAX_QUERY = 200
@@ -300,14 +301,16 @@ def lead_list_page(request: HttpRequest) -> HttpResponse:
     htmx = getattr(request, "htmx", None)
     can_export = visibility.rights(user, RecordType.LEAD).can_export
     may_assign = visibility.may_assign(user)
+    owner_names = {u.pk: u.display_name for u in users}
     context = {
         "custom_filters": _custom_filters(user, request.GET),
         "page": found,
+        "rows_html": lead_rows(found.items, owner_names, bulk=may_assign or can_export),
         "filters": filters,
         "ordering": ordering or "-created_at",
         "errors": errors,
         "users": users,
-        "owner_names": {u.pk: u.display_name for u in users},
+        "owner_names": owner_names,
         "teams": list(teams_for(user)),
         "statuses": LeadStatus.choices,
         "channels": LeadChannel.choices,
