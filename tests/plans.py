@@ -8,11 +8,14 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 
-def page_plans(run: Callable[[], object], table: str | None = None) -> list[str]:
+def page_plans(
+    run: Callable[[], object], table: str | None = None, *, bitmaps: bool = False
+) -> list[str]:
     """The plans of the `LIMIT`ed SELECTs `run` issues (only those from `table`, if given).
 
-    On PostgreSQL a tiny test table makes a scan cheapest, so scans, sorts and bitmap
-    scans are priced out: the plan shows which index would serve the query at scale.
+    On PostgreSQL a tiny test table makes a scan cheapest, so scans, sorts and (unless
+    `bitmaps`: how it joins two indexes for an OR) bitmap scans are priced out: the
+    plan shows which index would serve the query at scale.
     """
     with CaptureQueriesContext(connection) as ctx:
         run()
@@ -21,7 +24,7 @@ def page_plans(run: Callable[[], object], table: str | None = None) -> list[str]
         if connection.vendor == "postgresql":
             cursor.execute("SET LOCAL enable_seqscan = off")
             cursor.execute("SET LOCAL enable_sort = off")
-            cursor.execute("SET LOCAL enable_bitmapscan = off")
+            cursor.execute(f"SET LOCAL enable_bitmapscan = {'on' if bitmaps else 'off'}")
         for query in ctx.captured_queries:
             sql = query["sql"]
             if not sql.startswith("SELECT") or "LIMIT" not in sql:
