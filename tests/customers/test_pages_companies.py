@@ -14,6 +14,7 @@ from kliento.core.choices import Role
 from kliento.core.models import AuditEvent, CustomField, FieldType
 from kliento.customers import services
 from kliento.customers.models import Company
+from tests.customers.forms import company_form
 from tests.factories import CompanyFactory, ContactFactory, add_channel
 
 XSS = "<script>alert(1)</script>"
@@ -33,20 +34,6 @@ def company_of(user, name="Logi SIA", **extra) -> Company:
 def rows_of(response, record="company") -> list[str]:
     html = response.content.decode()
     return [part.split('"', 1)[0] for part in html.split(f'data-record="{record}-')[1:]]
-
-
-def form(**fields) -> dict:
-    base = {
-        "name": "",
-        "website": "",
-        "relationship": "prospect",
-        "tags": "",
-        "channel_kind": ["email"],
-        "channel_label": [""],
-        "channel_value": [""],
-    }
-    base.update(fields)
-    return base
 
 
 # --- the list ----------------------------------------------------------------------
@@ -231,12 +218,12 @@ def test_create_with_an_error_then_correctly(manager):
     client = client_for(manager)
     url = reverse("customers:company-create")
     assert client.get(url).status_code == 200
-    bad = client.post(url, form(name="  "))
+    bad = client.post(url, company_form(name="  "))
     assert bad.status_code == 422 and "This field is required." in bad.content.decode()
     assert not Company.objects.exists()
     good = client.post(
         url,
-        form(
+        company_form(
             name="Logi SIA",
             website="logi.lv",
             tags="a, b",
@@ -264,7 +251,7 @@ def test_create_with_an_error_then_correctly(manager):
     ],
 )
 def test_bad_input_is_422_and_writes_nothing(manager, fields, message):
-    response = client_for(manager).post(reverse("customers:company-create"), form(**fields))
+    response = client_for(manager).post(reverse("customers:company-create"), company_form(**fields))
     assert response.status_code == 422
     assert message in response.content.decode()
     assert not Company.objects.exists()
@@ -276,7 +263,8 @@ def test_a_stale_edit_is_a_409_keeping_the_input(manager, colleague):
         actor=Actor.of_user(colleague), company_id=company.pk, data={"version": 1, "region": "Rīga"}
     )
     response = client_for(manager).post(
-        reverse("customers:company-edit", args=[company.pk]), form(version=1, name="Mine Ltd")
+        reverse("customers:company-edit", args=[company.pk]),
+        company_form(version=1, name="Mine Ltd"),
     )
     assert response.status_code == 409
     html = response.content.decode()
@@ -293,7 +281,7 @@ def test_edit_then_delete_by_the_head_of_sales(head, manager):
     url = reverse("customers:company-edit", args=[company.pk])
     html = client.get(url).content.decode()
     assert 'value="Logi SIA"' in html and 'value="a@b.lv"' in html and 'name="owner_id"' in html
-    saved = client.post(url, form(version=1, name="Logi AS", owner_id=str(manager.pk)))
+    saved = client.post(url, company_form(version=1, name="Logi AS", owner_id=str(manager.pk)))
     assert saved.status_code == 302
     company.refresh_from_db()
     assert company.name == "Logi AS" and company.version == 2
@@ -306,7 +294,9 @@ def test_a_read_only_user_may_not_create(make_user):
     reader = make_user(Role.READ_ONLY)
     client = client_for(reader)
     assert client.get(reverse("customers:company-create")).status_code == 403
-    assert client.post(reverse("customers:company-create"), form(name="X")).status_code == 403
+    assert (
+        client.post(reverse("customers:company-create"), company_form(name="X")).status_code == 403
+    )
     assert not Company.objects.exists()
 
 

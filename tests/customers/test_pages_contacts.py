@@ -16,6 +16,7 @@ from kliento.core.web.bulk import safe_cell
 from kliento.customers import services
 from kliento.customers.models import Contact
 from kliento.customers.views.records import channel_href
+from tests.customers.forms import contact_form
 from tests.factories import CompanyFactory, ContactFactory
 
 XSS = "<script>alert(1)</script>"
@@ -36,20 +37,6 @@ def contact_of(user, first="Anna", last="Bērziņa", **extra) -> Contact:
 def rows_of(response) -> list[str]:
     html = response.content.decode()
     return [part.split('"', 1)[0] for part in html.split('data-record="contact-')[1:]]
-
-
-def form(**fields) -> dict:
-    base = {
-        "first_name": "",
-        "last_name": "",
-        "relationship": "prospect",
-        "tags": "",
-        "channel_kind": ["email"],
-        "channel_label": [""],
-        "channel_value": [""],
-    }
-    base.update(fields)
-    return base
 
 
 # --- the list ----------------------------------------------------------------------
@@ -324,7 +311,7 @@ def test_create_with_a_field_error_first_then_correctly(manager):
     client = client_for(manager)
     url = reverse("customers:contact-create")
     # when the form is sent without a name
-    bad = client.post(url, form())
+    bad = client.post(url, contact_form())
     # then 422 names the field and nothing is written
     assert bad.status_code == 422
     assert "Give a first name or a last name." in bad.content.decode()
@@ -332,7 +319,7 @@ def test_create_with_a_field_error_first_then_correctly(manager):
     # when it is sent correctly
     good = client.post(
         url,
-        form(
+        contact_form(
             first_name="Anna",
             last_name="Ozola",
             tags="vip, windows",
@@ -362,7 +349,7 @@ def test_create_with_a_field_error_first_then_correctly(manager):
     ],
 )
 def test_bad_input_is_a_clear_error_and_writes_nothing(manager, fields, message):
-    response = client_for(manager).post(reverse("customers:contact-create"), form(**fields))
+    response = client_for(manager).post(reverse("customers:contact-create"), contact_form(**fields))
     html = response.content.decode()
     assert response.status_code == 422, html[:500]
     assert message in html
@@ -372,7 +359,8 @@ def test_bad_input_is_a_clear_error_and_writes_nothing(manager, fields, message)
 
 def test_a_manager_may_not_give_a_new_contact_to_someone_else(manager, colleague):
     response = client_for(manager).post(
-        reverse("customers:contact-create"), form(last_name="Ok", owner_id=str(colleague.pk))
+        reverse("customers:contact-create"),
+        contact_form(last_name="Ok", owner_id=str(colleague.pk)),
     )
     assert response.status_code == 422
     assert "Your role may not give a record to someone else." in response.content.decode()
@@ -382,7 +370,7 @@ def test_a_manager_may_not_give_a_new_contact_to_someone_else(manager, colleague
 def test_a_hostile_name_is_saved_verbatim_and_shown_inert(manager):
     client = client_for(manager)
     response = client.post(
-        reverse("customers:contact-create"), form(first_name=XSS, last_name="=HYPERLINK(1)")
+        reverse("customers:contact-create"), contact_form(first_name=XSS, last_name="=HYPERLINK(1)")
     )
     assert response.status_code == 302
     contact = Contact.objects.get()
@@ -409,11 +397,11 @@ def test_custom_fields_are_rendered_by_type_and_checked(manager):
     assert 'name="custom.since" type="date"' in html
     assert '<select id="f-custom.size" name="custom.size"' in html
     assert 'type="checkbox" name="custom.langs" value="ru"' in html
-    bad = client.post(url, form(last_name="Ok", **{"custom.coffee": "many"}))
+    bad = client.post(url, contact_form(last_name="Ok", **{"custom.coffee": "many"}))
     assert bad.status_code == 422 and "Must be a number." in bad.content.decode()
     good = client.post(
         url,
-        form(
+        contact_form(
             last_name="Ok",
             **{
                 "custom.coffee": "3",
@@ -442,7 +430,7 @@ def test_edit_form_shows_the_stored_values_and_saves(manager):
     assert 'value="Anna"' in html and 'value="a@b.lv"' in html and 'value="vip"' in html
     response = client.post(
         url,
-        form(
+        contact_form(
             version=contact.version,
             first_name="Anna",
             last_name="Ozola",
@@ -463,7 +451,7 @@ def test_a_stale_save_is_a_409_that_keeps_the_input(manager, colleague):
     # when the manager saves the old version
     response = client_for(manager).post(
         reverse("customers:contact-edit", args=[contact.pk]),
-        form(version=1, first_name="Anna", last_name="Mine"),
+        contact_form(version=1, first_name="Anna", last_name="Mine"),
     )
     # then 409, the conflict message with a reload link, the input kept, nothing overwritten
     html = response.content.decode()
@@ -479,7 +467,7 @@ def test_edit_needs_the_edit_right(make_user, manager):
     reader = make_user(Role.READ_ONLY)
     url = reverse("customers:contact-edit", args=[contact.pk])
     assert client_for(reader).get(url).status_code == 403
-    response = client_for(reader).post(url, form(version=1, last_name="Hacked"))
+    response = client_for(reader).post(url, contact_form(version=1, last_name="Hacked"))
     assert response.status_code == 403
     contact.refresh_from_db()
     assert contact.last_name == "Bērziņa"

@@ -12,6 +12,7 @@ from kliento.core.choices import Role
 from kliento.core.models import RolePermission
 from kliento.customers import services
 from kliento.customers.models import Company, Contact
+from tests.customers.forms import contact_form
 from tests.factories import CompanyFactory, ContactFactory
 
 XSS = "<script>alert(1)</script>"
@@ -272,18 +273,8 @@ def test_query_count_does_not_grow_with_matches(
 # --- the contact form's company picker -------------------------------------------------------
 
 
-def form(**fields) -> dict:
-    base = {
-        "first_name": "Anna",
-        "last_name": "Ozola",
-        "relationship": "prospect",
-        "tags": "",
-        "channel_kind": ["email"],
-        "channel_label": [""],
-        "channel_value": [""],
-    }
-    base.update(fields)
-    return base
+def _form(**fields) -> dict:
+    return contact_form(**{"first_name": "Anna", "last_name": "Ozola", **fields})
 
 
 def test_the_new_contact_form_has_a_company_picker_and_reads_no_companies(manager):
@@ -306,7 +297,7 @@ def test_the_edit_form_shows_the_linked_company_and_saves_a_new_one(manager):
     url = reverse("customers:contact-edit", args=[contact.pk])
 
     html = client.get(url).content.decode()
-    response = client.post(url, form(version=contact.version, company_id=str(durvis.pk)))
+    response = client.post(url, _form(version=contact.version, company_id=str(durvis.pk)))
 
     assert f'name="company_id" value="{logi.pk}" data-picker-id' in html
     assert 'value="Logi SIA"' in html
@@ -331,7 +322,7 @@ def test_a_refused_form_keeps_the_chosen_company(manager):
 
     response = client_for(manager).post(
         reverse("customers:contact-create"),
-        form(first_name="", last_name="", company_id=str(logi.pk)),
+        _form(first_name="", last_name="", company_id=str(logi.pk)),
     )
 
     html = response.content.decode()
@@ -351,7 +342,7 @@ def test_a_bad_or_invisible_company_is_a_field_error_at_the_picker(
         company_id = str(company_of(stranger, name="Secret Holdings").pk)
 
     response = client_for(manager).post(
-        reverse("customers:contact-create"), form(company_id=company_id)
+        reverse("customers:contact-create"), _form(company_id=company_id)
     )
 
     html = response.content.decode()
