@@ -15,9 +15,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from kliento.activities.models import Activity
+from kliento.core import records
 from kliento.core.choices import Role, Scope
 from kliento.core.models import Attachment, Notification, Team, User
-from kliento.core.rights import DEFAULT_RIGHTS
 from kliento.core.text import search_key
 from kliento.customers.models import Company, Contact
 from kliento.sales.choices import StageKind
@@ -160,7 +160,7 @@ MAKERS: dict[str, Callable[[World, str], Any]] = {
 
 
 def rights_of(role: str, record_type: str):
-    return DEFAULT_RIGHTS[role][record_type]
+    return records.default_rights(role, record_type)
 
 
 def sees(role: str, record_type: str, relation: str) -> bool:

@@ -176,6 +176,9 @@ def _gunicorn_argv(bind: str, workers: int) -> list[str]:
         bind,
         "--access-logfile",
         "-" if os.environ.get("KLIENTO_ACCESS_LOG") else "/dev/null",
+        # gunicorn's control socket is one path per system user: two servers on one
+        # machine (tests, several instances) would share it.
+        "--no-control-socket",
         "kliento.wsgi:application",
     ]
 

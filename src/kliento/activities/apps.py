@@ -34,10 +34,11 @@ class ActivitiesConfig(AppConfig):
 
     def ready(self) -> None:
         from kliento.activities import selectors
-        from kliento.activities.models import Activity
+        from kliento.activities.records import ACTIVITY_SPEC, timeline_look
         from kliento.core import records, saved_filters, timeline
 
-        records.register("activity", Activity)
+        records.register(ACTIVITY_SPEC)
+        timeline.register_presenter("activity", timeline_look)
         saved_filters.register(
             "activities", ("kind", "done", "outcome", "when_after", "when_before")
         )

@@ -1,4 +1,8 @@
-"""GET /{resource}/{id}/timeline for companies, contacts, leads and deals."""
+"""GET /{resource}/{id}/timeline for every record type whose card has a timeline.
+
+The record types come from core.records (each app registers its own before the URLconf,
+and with it this module, is loaded), so core names none of them.
+"""
 
 from __future__ import annotations
 
@@ -16,14 +20,6 @@ from kliento.core.pagination import MAX_LIMIT
 from kliento.core.timeline import timeline_page
 
 router = Router(tags=["timeline"])
-
-# Public resource name -> record type.
-RESOURCES: dict[str, str] = {
-    "companies": "company",
-    "contacts": "contact",
-    "leads": "lead",
-    "deals": "deal",
-}
 
 
 class EntryOut(Schema):
@@ -68,7 +64,8 @@ def _add_route(resource: str, record_type: str) -> None:
     )(view)
 
 
-for _resource, _record_type in RESOURCES.items():
-    _add_route(_resource, _record_type)
+for _spec in records.specs():
+    if _spec.timeline and _spec.api_resource:
+        _add_route(_spec.api_resource, _spec.name)
 
 routers: list[tuple[str, Router]] = [("", router)]

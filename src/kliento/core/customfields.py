@@ -13,8 +13,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import BooleanField, Expression, F, Q, QuerySet
 from django.utils.translation import gettext as _
 
+from kliento.core import records
 from kliento.core.actors import Actor
-from kliento.core.choices import RecordType, Role
+from kliento.core.choices import Role
 from kliento.core.errors import ErrorCollector, NotFound, PermissionDenied, ValidationFailed
 from kliento.core.models import CustomField, FieldType, User
 
@@ -256,8 +257,7 @@ def custom_fields_for(user: User, record_type: str | None = None) -> QuerySet[Cu
     """Field definitions: any signed-in user may read them (forms need them)."""
     rows = CustomField.objects.all()
     if record_type is not None:
-        if record_type not in RecordType.values:
-            raise ValidationFailed.on("record_type", _("Unknown record type."))
+        records.require_name(record_type)
         rows = rows.filter(record_type=record_type)
     return rows.order_by("record_type", "position", "id")
 
@@ -284,7 +284,7 @@ def custom_field_create(
         raise PermissionDenied(_("Only an administrator may change custom fields."))
     _require_admin(actor.user)
     errors = ErrorCollector()
-    if record_type not in RecordType.values:
+    if records.spec_for_name(record_type) is None:
         errors.add("record_type", _("Unknown record type."))
     if not KEY_RE.match(key):
         errors.add(

@@ -1,6 +1,6 @@
 """Changing what each role may see and do per record type (administrators only).
 
-The defaults live in core/rights.py; a RolePermission row overrides them for one
+Each record type declares its defaults (core.records); a RolePermission row overrides them for one
 role and record type, and `visibility.rights()` reads it on the user's next request.
 The administrator role always keeps full rights: lowering it could lock every
 administrator out of the records they must manage, with nobody left to undo it.
@@ -14,12 +14,13 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from kliento.core import records
 from kliento.core.accounts import require_admin
 from kliento.core.actors import Actor
-from kliento.core.choices import AuditAction, RecordType, Role, Scope
+from kliento.core.choices import AuditAction, Role, Scope
 from kliento.core.errors import ErrorCollector, PermissionDenied
 from kliento.core.models import AuditEvent, RolePermission, User
-from kliento.core.rights import DEFAULT_RIGHTS, Rights
+from kliento.core.rights import Rights
 from kliento.core.visibility import forget_rights
 
 ACTIONS = ("can_create", "can_edit", "can_delete", "can_export")
@@ -28,14 +29,12 @@ ACTIONS = ("can_create", "can_edit", "can_delete", "can_export")
 def role_rights_all(user: User) -> dict[str, dict[str, Rights]]:
     """The rights in force for every role and record type (defaults overlaid by overrides)."""
     require_admin(user)
+    specs = records.specs()
     matrix: dict[str, dict[str, Rights]] = {
-        role: {
-            rt: DEFAULT_RIGHTS.get(role, {}).get(rt, Rights(Scope.NONE)) for rt in RecordType.values
-        }
-        for role in Role.values
+        role: {spec.name: spec.rights_for(role) for spec in specs} for role in Role.values
     }
     for row in RolePermission.objects.all():
-        if row.role in matrix and row.record_type in RecordType.values:
+        if row.role in matrix and row.record_type in matrix[row.role]:
             matrix[row.role][row.record_type] = Rights(
                 row.scope, row.can_create, row.can_edit, row.can_delete, row.can_export
             )
@@ -45,7 +44,7 @@ def role_rights_all(user: User) -> dict[str, dict[str, Rights]]:
 def _clean(
     role: str, record_type: str, rights: Mapping[str, Any], errors: ErrorCollector, prefix: str
 ) -> Rights | None:
-    if record_type not in RecordType.values:
+    if records.spec_for_name(record_type) is None:
         errors.add(f"{prefix}record_type", _("Unknown record type."))
         return None
     if not isinstance(rights, Mapping):
@@ -74,7 +73,7 @@ def _write(actor: Actor, role: str, record_type: str, new: Rights) -> None:
     before = (
         Rights(found.scope, found.can_create, found.can_edit, found.can_delete, found.can_export)
         if found is not None
-        else DEFAULT_RIGHTS.get(role, {}).get(record_type, Rights(Scope.NONE))
+        else records.default_rights(role, record_type)
     )
     if before == new:
         return

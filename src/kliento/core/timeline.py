@@ -43,6 +43,29 @@ def register_source(source: Source) -> None:
         _sources.append(source)
 
 
+@dataclass(frozen=True)
+class Look:
+    """How the card shows an entry of an app's own kind: its icon, a label, a detail."""
+
+    icon: str
+    label: str = ""
+    detail: str = ""
+
+
+Presenter = Callable[[Entry], Look]
+_presenters: dict[str, Presenter] = {}
+
+
+def register_presenter(kind: str, presenter: Presenter) -> None:
+    """The app that makes entries of `kind` says how they look; core knows no app's kinds."""
+    _presenters[kind] = presenter
+
+
+def look_of(entry: Entry) -> Look | None:
+    presenter = _presenters.get(entry.kind)
+    return presenter(entry) if presenter is not None else None
+
+
 def before_q(
     before: tuple[dt.datetime, str, int], kind: str, *, at_field: str = "at", id_field: str = "pk"
 ) -> Q:

@@ -1,8 +1,8 @@
 from django.urls import path
-from django.views.generic import RedirectView
 
 from kliento.core.views import auth, language, notifications, saved_filters, search
 from kliento.core.views import settings as settings_views
+from kliento.core.views.home import home
 from kliento.core.views.settings import fields as settings_fields
 from kliento.core.views.settings import rights as settings_rights
 from kliento.core.views.settings import tokens as settings_tokens
@@ -12,7 +12,7 @@ from kliento.core.views.timeline import timeline
 app_name = "core"
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="activities:my-day"), name="home"),
+    path("", home, name="home"),
     path("sign-in/", auth.sign_in_page, name="sign-in"),
     path("sign-out/", auth.sign_out_page, name="sign-out"),
     path("welcome/", auth.welcome_page, name="welcome"),

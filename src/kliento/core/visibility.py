@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from kliento.core import records
 from kliento.core.choices import Scope
 from kliento.core.errors import NotFound, PermissionDenied, ValidationFailed
-from kliento.core.rights import ASSIGNING_ROLES, DEFAULT_RIGHTS, Rights
+from kliento.core.rights import ASSIGNING_ROLES, Rights
 
 if TYPE_CHECKING:
     from kliento.core.models import User
@@ -35,7 +35,7 @@ def rights(user: User, record_type: str) -> Rights:
     if cache is None:
         from kliento.core.models import RolePermission
 
-        cache = dict(DEFAULT_RIGHTS.get(user.role, {}).items())
+        cache = {spec.name: spec.rights_for(user.role) for spec in records.specs()}
         for row in RolePermission.objects.filter(role=user.role):
             cache[row.record_type] = Rights(
                 row.scope, row.can_create, row.can_edit, row.can_delete, row.can_export

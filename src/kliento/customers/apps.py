@@ -12,10 +12,10 @@ class CustomersConfig(AppConfig):
         from kliento.core.web import nav
         from kliento.core.web import search as global_search
         from kliento.customers import search
-        from kliento.customers.models import Company, Contact
+        from kliento.customers.records import COMPANY_SPEC, CONTACT_SPEC
 
-        records.register("company", Company)
-        records.register("contact", Contact)
+        records.register(COMPANY_SPEC)
+        records.register(CONTACT_SPEC)
         nav.register(
             nav.NavItem(
                 "customers:contact-list",

@@ -8,19 +8,11 @@ class SalesConfig(AppConfig):
     verbose_name = _("Sales")
 
     def ready(self) -> None:
-        from django.db.models import Q
-
         from kliento.core import records
-        from kliento.sales.models import Deal, DealParticipant, Lead
+        from kliento.sales.records import DEAL_SPEC, LEAD_SPEC
 
-        def deal_participant(user: object) -> Q:
-            # A deal is also visible to the users who take part in it.
-            # An IN list read from the (user, deal) index: a few rows, found at once.
-            mine = DealParticipant.objects.filter(user_id=user.pk).values("deal_id")  # type: ignore[attr-defined]
-            return Q(pk__in=mine)
-
-        records.register("lead", Lead)
-        records.register("deal", Deal, extra_visibility=deal_participant)
+        records.register(LEAD_SPEC)
+        records.register(DEAL_SPEC)
 
         from kliento.core.timeline import register_source
         from kliento.sales.timeline import stage_change_entries

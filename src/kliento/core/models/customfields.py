@@ -3,8 +3,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from kliento.core.choices import RecordType
-
 
 class FieldType(models.TextChoices):
     TEXT = "text", _("Text")
@@ -19,7 +17,7 @@ class FieldType(models.TextChoices):
 class CustomField(models.Model):
     """One extra field of a record type ("cups of coffee a day")."""
 
-    record_type = models.CharField(_("record type"), max_length=20, choices=RecordType.choices)
+    record_type = models.CharField(_("record type"), max_length=20)  # a name in core.records
     key = models.SlugField(_("key"), max_length=50)
     label = models.CharField(_("label"), max_length=100)
     field_type = models.CharField(_("type"), max_length=15, choices=FieldType.choices)

@@ -23,21 +23,12 @@ from django.views.decorators.http import require_GET
 from kliento.core import records
 from kliento.core.attachments import parent_get
 from kliento.core.errors import NotFound, ValidationFailed
-from kliento.core.timeline import Entry, timeline_page
+from kliento.core.timeline import Entry, look_of, timeline_page
 from kliento.core.web.pages import page, user_of
 
 PAGE_SIZE = 20
 MAX_CURSOR = 500
 MAX_VALUE = 200  # characters of a changed value shown on the card
-# The record types that have a detail page with a timeline.
-TIMELINE_TYPES = frozenset({"company", "contact", "lead", "deal"})
-ACTIVITY_ICONS = {
-    "call": "phone",
-    "task": "square-check",
-    "meeting": "calendar",
-    "note": "sticky-note",
-    "email": "mail",
-}
 KIND_ICONS = {"stage_change": "arrow-right-left", "attachment": "paperclip", "change": "pencil"}
 TEMPLATE = "core/timeline/entries.html"
 PAGE_TEMPLATE = "core/timeline/page.html"
@@ -62,17 +53,6 @@ class Item:
     changes: list[Change] = field(default_factory=list)
 
 
-def _activity_labels() -> tuple[dict[str, str], dict[str, str]]:
-    # The activities app sits above core: its choices are looked up, never imported.
-    spec = records.spec_for_name("activity")
-    if spec is None:
-        return {}, {}
-    model: Any = spec.model
-    kinds = {str(k): str(v) for k, v in model._meta.get_field("kind").choices}
-    outcomes = {str(k): str(v) for k, v in model._meta.get_field("outcome").choices if k}
-    return kinds, outcomes
-
-
 def _field_label(model: type[models.Model], name: str) -> str:
     if name == "attachment":
         return _("File")
@@ -95,16 +75,12 @@ def _shown(value: Any) -> str:
 
 
 def _items(model: type[models.Model], entries: list[Entry]) -> list[Item]:
-    kinds, outcomes = _activity_labels()
     items = []
     for entry in entries:
         item = Item(entry=entry, icon=KIND_ICONS.get(entry.kind, "history"))
-        if entry.kind == "activity":
-            activity_kind = str(entry.data.get("activity_kind", ""))
-            item.icon = ACTIVITY_ICONS.get(activity_kind, "history")
-            item.label = kinds.get(activity_kind, activity_kind)
-            outcome = str(entry.data.get("outcome") or "")
-            item.outcome = outcomes.get(outcome, outcome)
+        look = look_of(entry)
+        if look is not None:  # a kind of a higher app, which says how it looks
+            item.icon, item.label, item.outcome = look.icon, look.label, look.detail
         elif entry.kind == "attachment":
             item.url = reverse("api:attachment_download", kwargs={"attachment_id": entry.id})
         elif entry.kind == "change" and entry.data.get("action") != "create":
@@ -124,7 +100,7 @@ def _items(model: type[models.Model], entries: list[Entry]) -> list[Item]:
 def timeline(request: HttpRequest, record_type: str, record_id: int) -> HttpResponse:
     """One page of the record's timeline; `cursor` continues after the last page ("Older")."""
     spec = records.spec_for_name(record_type)
-    if record_type not in TIMELINE_TYPES or spec is None:
+    if spec is None or not spec.timeline:
         raise NotFound(_("Not found."))
     record = parent_get(user_of(request), record_type, record_id)
     cursor = request.GET.get("cursor") or None

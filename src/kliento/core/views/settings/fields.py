@@ -11,8 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from kliento.core import customfields
-from kliento.core.choices import RecordType
+from kliento.core import customfields, records
 from kliento.core.errors import ValidationFailed
 from kliento.core.models import FieldType
 from kliento.core.views.settings.common import admin_of, checked
@@ -33,7 +32,7 @@ def _int_position(raw: str) -> int:
 
 def _form_context(**extra: Any) -> dict[str, Any]:
     return {
-        "record_types": RecordType.choices,
+        "record_types": records.choices(),
         "field_types": FieldType.choices,
         "choice_types": sorted(customfields.CHOICE_TYPES),
         "errors": {},
@@ -46,16 +45,15 @@ def _form_context(**extra: Any) -> dict[str, Any]:
 def field_list(request: HttpRequest) -> HttpResponse:
     user = admin_of(request)
     record_type = request.GET.get("record_type") or None
-    if record_type not in (None, *RecordType.values):
+    if record_type not in (None, *records.names()):
         record_type = None
     rows = list(customfields.custom_fields_for(user, record_type))
-    labels = dict(RecordType.choices)
     groups = [
-        (rt, labels[rt], [f for f in rows if f.record_type == rt])
-        for rt in RecordType.values
+        (rt, label, [f for f in rows if f.record_type == rt])
+        for rt, label in records.choices()
         if record_type in (None, rt)
     ]
-    context = {"groups": groups, "record_type": record_type, "record_types": RecordType.choices}
+    context = {"groups": groups, "record_type": record_type, "record_types": records.choices()}
     return render_page(request, "core/settings/fields.html", context)
 
 
@@ -64,7 +62,7 @@ def field_list(request: HttpRequest) -> HttpResponse:
 def field_create(request: HttpRequest) -> HttpResponse:
     admin_of(request)
     values: dict[str, Any] = {
-        "record_type": request.GET.get("record_type", RecordType.CONTACT),
+        "record_type": request.GET.get("record_type", records.names()[0]),
         "field_type": FieldType.TEXT,
         "position": 0,
     }

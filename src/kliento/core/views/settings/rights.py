@@ -11,8 +11,8 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from kliento.core import rights_admin
-from kliento.core.choices import RecordType, Role, Scope
+from kliento.core import records, rights_admin
+from kliento.core.choices import Role, Scope
 from kliento.core.errors import ValidationFailed
 from kliento.core.views.settings.common import admin_of, checked
 from kliento.core.web.pages import actor_of, field_errors, page, render_page
@@ -32,7 +32,7 @@ def _matrix(
                 "role": value,
                 "label": label,
                 "locked": value == Role.ADMIN,
-                "types": [(rt, rt_label, rights[rt]) for rt, rt_label in RecordType.choices],
+                "types": [(rt, rt_label, rights[rt]) for rt, rt_label in records.choices()],
             }
         )
     return rows
@@ -52,7 +52,7 @@ def role_rights(request: HttpRequest) -> HttpResponse:
                 "scope": request.POST.get(f"{rt}-scope", ""),
                 **{name: checked(request, f"{rt}-{name}") for name in rights_admin.ACTIONS},
             }
-            for rt in RecordType.values
+            for rt in records.names()
         }
         try:
             rights_admin.role_rights_set(actor=actor_of(request), role=role, rights_by_type=posted)
