@@ -108,6 +108,9 @@ def cmd_createuser(args: argparse.Namespace) -> int:
     from django.core.exceptions import ValidationError
     from django.db import transaction
 
+    from kliento.core import first_run
+    from kliento.core.accounts import admin_exists
+    from kliento.core.actors import Actor
     from kliento.core.models import Team, User
 
     if not args.username.strip() or len(args.username) > 150:
@@ -119,6 +122,7 @@ def cmd_createuser(args: argparse.Namespace) -> int:
     except ValidationError as exc:
         raise UsageError("--password: " + " ".join(exc.messages)) from None
     with transaction.atomic():
+        first_admin = args.role == "admin" and not admin_exists()
         team = Team.objects.get_or_create(name=args.team)[0] if args.team else None
         user = User(
             username=args.username,
@@ -130,6 +134,8 @@ def cmd_createuser(args: argparse.Namespace) -> int:
         )
         user.set_password(args.password)
         user.save()
+        if first_admin:  # a new install: the first pipeline and reasons come with it
+            first_run.run(Actor.of_user(user))
     team_text = f", team {team.name}" if team else ""
     print(f"Created user {user.username} ({user.role}{team_text}).")
     return 0

@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
-from kliento.core import inputs
+from kliento.core import first_run, inputs
 from kliento.core.actors import Actor
 from kliento.core.choices import AuditAction, Role
 from kliento.core.errors import ErrorCollector, NotFound, PermissionDenied, ValidationFailed
@@ -53,9 +53,11 @@ def first_admin_create(*, username: str, password: str, email: str = "") -> User
             raise ValidationFailed(_("Kliento already has an administrator; sign in instead."))
         if User.objects.filter(username=username).exists():
             raise ValidationFailed.on("username", _("This username is taken."))
-        return User.objects.create_user(
+        admin = User.objects.create_user(
             username=username, password=password, email=email.strip(), role=Role.ADMIN
         )
+        first_run.run(Actor.of_user(admin))
+        return admin
 
 
 # --- user and team management (administrators only) ----------------------------------

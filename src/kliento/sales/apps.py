@@ -14,6 +14,11 @@ class SalesConfig(AppConfig):
         records.register(LEAD_SPEC)
         records.register(DEAL_SPEC)
 
+        from kliento.core import first_run
+        from kliento.sales.services.defaults import pipeline_install_default
+
+        first_run.register(pipeline_install_default)
+
         from kliento.core.timeline import register_source
         from kliento.sales.timeline import stage_change_entries
 
