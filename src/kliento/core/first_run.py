@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 from kliento.core.actors import Actor
 
-Step = Callable[[Actor], None]
+Step = Callable[[Actor], object]  # what a step returns is its own business
 _steps: list[Step] = []
 
 
