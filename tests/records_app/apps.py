@@ -6,7 +6,7 @@ class RecordsAppConfig(AppConfig):
     label = "records_app"
 
     def ready(self) -> None:
-        from kliento.core import records
+        from kliento.core import events, records
         from kliento.core.choices import Role, Scope
         from kliento.core.records import GROUPED, WRITTEN, Field, RecordSpec
         from kliento.core.rights import Rights
@@ -32,3 +32,7 @@ class RecordsAppConfig(AppConfig):
                 order=900,
             )
         )
+        events.register_action("ticket.resolved", "Ticket resolved")
+        from tests.records_app.consumers import NAME, note_ticket_event
+
+        events.subscribe(NAME, note_ticket_event, record_types={"ticket"})

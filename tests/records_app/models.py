@@ -18,3 +18,17 @@ class Ticket(TimeStamped, Owned, Versioned, WithCustomFields):
             models.Index(fields=["team", "id"], name="ticket_team"),
             models.Index(fields=["priority", "id"], name="ticket_priority"),
         ]
+
+
+class HandledEvent(models.Model):
+    """What the test consumer did: one row per event it handled (a second is refused)."""
+
+    consumer = models.CharField(max_length=100)
+    event_id = models.BigIntegerField()
+    record_type = models.CharField(max_length=20)
+    action = models.CharField(max_length=40)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["consumer", "event_id"], name="handled_once"),
+        ]

@@ -1,4 +1,8 @@
-"""Writing the audit trail; services call `record` inside their transaction."""
+"""Writing the audit trail, which is the event stream; services call `record` in their transaction.
+
+Every row is an event that consumers registered with core.events receive after it
+commits, in order; `record` is the only writer of it.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,7 @@ from typing import Any
 
 from django.db import models
 
-from kliento.core import records
+from kliento.core import events, records
 from kliento.core.actors import Actor
 from kliento.core.choices import AuditAction
 from kliento.core.models import AuditEvent
@@ -50,17 +54,32 @@ def record(
     instance: models.Model,
     changes: Mapping[str, Any],
 ) -> AuditEvent | None:
-    """Append one audit row; an update that changed nothing writes none."""
+    """Append one audit row (an event); an update that changed nothing writes none.
+
+    `action` is create, update or delete, or a domain action registered with
+    core.events ("deal.won"); the consumers hear of it once the transaction commits.
+    """
     if action == AuditAction.UPDATE and not changes:
         return None
+    return record_of(
+        actor, action, records.spec_for_model(type(instance)).name, instance.pk, changes
+    )
+
+
+def record_of(
+    actor: Actor, action: str, record_type: str, record_id: int, changes: Mapping[str, Any]
+) -> AuditEvent:
+    """An audit row for a record given by type and id (configuration, users, teams)."""
+    events.require_action(action)
     return AuditEvent.objects.create(
         actor_kind=actor.kind,
         actor_user=actor.user,
         actor_label=actor.label[:200],
         action=action,
-        record_type=records.spec_for_model(type(instance)).name,
-        record_id=instance.pk,
+        record_type=record_type,
+        record_id=record_id,
         changes=_plain(dict(changes)),
+        caused_by_id=actor.cause,
     )
 
 
@@ -70,7 +89,7 @@ def record_detached(actor: Actor, instance: models.Model) -> int:
     Deleting a company clears the company of its contacts and deals: a change of
     customer data like any other, so each gets its row. Returns how many.
     """
-    events: list[AuditEvent] = []
+    detached: list[AuditEvent] = []
     for relation in instance._meta.related_objects:
         if getattr(relation, "on_delete", None) is not models.SET_NULL:
             continue
@@ -81,7 +100,7 @@ def record_detached(actor: Actor, instance: models.Model) -> int:
             continue  # not customer data
         column = relation.field.attname
         ids = related._default_manager.filter(**{column: instance.pk}).values_list("pk", flat=True)
-        events.extend(
+        detached.extend(
             AuditEvent(
                 actor_kind=actor.kind,
                 actor_user=actor.user,
@@ -90,8 +109,9 @@ def record_detached(actor: Actor, instance: models.Model) -> int:
                 record_type=record_type,
                 record_id=pk,
                 changes={column: [instance.pk, None]},
+                caused_by_id=actor.cause,
             )
             for pk in ids
         )
-    AuditEvent.objects.bulk_create(events, batch_size=1000)
-    return len(events)
+    AuditEvent.objects.bulk_create(detached, batch_size=1000)
+    return len(detached)

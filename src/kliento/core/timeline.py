@@ -120,6 +120,7 @@ def audit_source(
 ) -> list[Entry]:
     """Audited changes of the record: what changed, before -> after, and who did it."""
     from kliento.core.choices import AuditAction
+    from kliento.core.events import action_label
     from kliento.core.models import AuditEvent
 
     rows = AuditEvent.objects.filter(record_type=record_type, record_id=record_id)
@@ -127,7 +128,7 @@ def audit_source(
     rows = rows.exclude(Q(changes__has_key="attachment") & Q(changes__attachment__0=None))
     if before is not None:
         rows = rows.filter(before_q(before, "change"))
-    titles = {
+    titles: dict[str, str] = {
         AuditAction.CREATE: _("Created"),
         AuditAction.UPDATE: _("Changed"),
         AuditAction.DELETE: _("Deleted"),
@@ -135,7 +136,8 @@ def audit_source(
     entries = []
     for row in rows.order_by("-at", "-id")[:limit]:
         changes = row.changes if isinstance(row.changes, dict) else {}
-        title = titles.get(AuditAction(row.action), row.action)
+        # A domain action ("deal.won") is titled by the label its app registered.
+        title = titles.get(row.action) or action_label(row.action)
         if set(changes) == {"attachment"}:
             title = _("File removed")
         entries.append(

@@ -4,6 +4,7 @@ from .attachments import Attachment
 from .audit import AuditEvent
 from .base import Owned, TimeStamped, Versioned, WithCustomFields
 from .customfields import CustomField, FieldType
+from .events import EventConsumer, EventFailure
 from .notifications import Notification, OutboxMessage, OutboxStatus
 from .permissions import RolePermission
 from .requests import IdempotencyKey, SignInFailure
@@ -16,6 +17,8 @@ __all__ = [
     "Attachment",
     "AuditEvent",
     "CustomField",
+    "EventConsumer",
+    "EventFailure",
     "FieldType",
     "IdempotencyKey",
     "Notification",
