@@ -140,12 +140,16 @@ def currency(value: Any, name: str, errors: ErrorCollector) -> str | None:
         return None
 
 
+MAX_VERSION = 2**31 - 1
+
+
 def version(value: Any, errors: ErrorCollector) -> int | None:
     """The version the client read (optimistic locking): required, a positive whole number."""
     if value is None:
         errors.add("version", _("Send the version you read (optimistic locking)."))
         return None
-    if not is_int(value) or value < 1:
+    # The column holds at most 2**31 - 1: a larger number was never read from it.
+    if not is_int(value) or not 1 <= value <= MAX_VERSION:
         errors.add("version", _("Must be a positive whole number."))
         return None
     return int(value)
