@@ -8,6 +8,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from kliento.core import records
 from kliento.core.actors import Actor
 from kliento.core.choices import AuditAction, Role
 from kliento.core.models import ApiToken, AuditEvent, CustomField, RolePermission, Team, User
@@ -432,7 +433,7 @@ def test_bad_team_names_are_refused(admin_client, db, name):
 
 def _rights_form(role: str, scope: str = "own", **extra: str) -> dict[str, str]:
     data = {"role": role}
-    for rt in ("company", "contact", "lead", "deal", "activity"):
+    for rt in records.names():  # every registered record type is on the form
         data[f"{rt}-scope"] = scope
     data.update(extra)
     return data

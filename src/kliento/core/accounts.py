@@ -14,12 +14,13 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
-from kliento.core import first_run, inputs
+from kliento.core import audit, first_run, inputs
 from kliento.core.actors import Actor
 from kliento.core.choices import AuditAction, Role
-from kliento.core.errors import ErrorCollector, NotFound, PermissionDenied, ValidationFailed
-from kliento.core.models import ApiToken, AuditEvent, Team, User
+from kliento.core.errors import ErrorCollector, NotFound, ValidationFailed
+from kliento.core.models import ApiToken, Team, User
 from kliento.core.pagination import Page, keyset_page
+from kliento.core.rights import require_admin
 from kliento.core.tokens import token_issue, token_revoke
 from kliento.core.visibility import forget_rights
 
@@ -66,29 +67,14 @@ USER_FIELDS = ("first_name", "last_name", "email", "role", "team_id", "language"
 USER_CHANGES = (*USER_FIELDS, "is_active")
 
 
-def require_admin(user: User | None) -> User:
-    """The user if an active administrator, else PermissionDenied (every settings page)."""
-    if user is None or not user.is_active or user.role != Role.ADMIN:
-        raise PermissionDenied(_("Only an administrator may change the settings."))
-    return user
-
-
 def _audit(
     actor: Actor, action: str, record_type: str, pk: int, changes: Mapping[str, Any]
 ) -> None:
-    # Users, teams, rights and tokens are not customer records (no entry in core.records),
-    # so their audit rows are written here with a record type of their own.
+    # Users, teams, rights and tokens are not customer records (no entry in core.records):
+    # their audit rows carry a record type of their own.
     if action == AuditAction.UPDATE and not changes:
         return
-    AuditEvent.objects.create(
-        actor_kind=actor.kind,
-        actor_user=actor.user,
-        actor_label=actor.label[:200],
-        action=action,
-        record_type=record_type,
-        record_id=pk,
-        changes=dict(changes),
-    )
+    audit.record_of(actor, action, record_type, pk, changes)
 
 
 def users_admin_list(

@@ -13,11 +13,12 @@ from django.db import IntegrityError, transaction
 from django.db.models import BooleanField, Expression, F, Q, QuerySet
 from django.utils.translation import gettext as _
 
-from kliento.core import records
+from kliento.core import audit, records
 from kliento.core.actors import Actor
-from kliento.core.choices import Role
+from kliento.core.choices import AuditAction
 from kliento.core.errors import ErrorCollector, NotFound, PermissionDenied, ValidationFailed
 from kliento.core.models import CustomField, FieldType, User
+from kliento.core.rights import require_admin
 
 MAX_TEXT = 2000
 # Larger numbers lose precision as JSON doubles on SQLite.
@@ -206,16 +207,13 @@ class JsonListHas(Expression):
 
 # --- definitions (admins only) -----------------------------------------------------
 
+# Custom-field definitions are configuration: audited under a record type of their own.
+CONFIG_TYPE = "custom_field"
 KEY_RE = re.compile(r"^[a-z][a-z0-9_]{0,49}$")
 MAX_CHOICES = 200
 MAX_CHOICE_LENGTH = 100
 MAX_LABEL = 100
 CHOICE_TYPES = frozenset({FieldType.CHOICE, FieldType.MULTI_CHOICE})
-
-
-def _require_admin(user: User) -> None:
-    if user.role != Role.ADMIN:
-        raise PermissionDenied(_("Only an administrator may change custom fields."))
 
 
 def _check_label(errors: ErrorCollector, label: str) -> None:
@@ -282,7 +280,7 @@ def custom_field_create(
 ) -> CustomField:
     if actor.user is None:
         raise PermissionDenied(_("Only an administrator may change custom fields."))
-    _require_admin(actor.user)
+    require_admin(actor.user)
     errors = ErrorCollector()
     if records.spec_for_name(record_type) is None:
         errors.add("record_type", _("Unknown record type."))
@@ -298,17 +296,23 @@ def custom_field_create(
     if not errors.errors and CustomField.objects.filter(record_type=record_type, key=key).exists():
         errors.add("key", _("This record type already has a field with this key."))
     errors.raise_if_any()
+    values = {
+        "record_type": record_type,
+        "key": key,
+        "label": label,
+        "field_type": field_type,
+        "choices": cleaned,
+        "required": required,
+        "position": position,
+    }
     try:
         with transaction.atomic():
-            return CustomField.objects.create(
-                record_type=record_type,
-                key=key,
-                label=label,
-                field_type=field_type,
-                choices=cleaned,
-                required=required,
-                position=position,
-            )
+            created = CustomField.objects.create(**values)
+            audit.record_of(
+                actor, AuditAction.CREATE, CONFIG_TYPE, created.pk,
+                {name: [None, value] for name, value in values.items()},
+            )  # fmt: skip
+            return created
     except IntegrityError:  # created at the same moment by someone else
         raise ValidationFailed.on(
             "key", _("This record type already has a field with this key.")
@@ -319,7 +323,7 @@ def custom_field_update(*, actor: Actor, field_id: int, changes: Mapping[str, An
     """Change label, choices, required, position or active; key and type stay fixed."""
     if actor.user is None:
         raise PermissionDenied(_("Only an administrator may change custom fields."))
-    _require_admin(actor.user)
+    require_admin(actor.user)
     with transaction.atomic():
         field = CustomField.objects.select_for_update().filter(pk=field_id).first()
         if field is None:
@@ -333,10 +337,14 @@ def custom_field_update(*, actor: Actor, field_id: int, changes: Mapping[str, An
                 "choices": _check_choices(errors, field.field_type, changes["choices"]),
             }
         errors.raise_if_any()
+        diff: dict[str, list[Any]] = {}
         for name in ("label", "choices", "required", "position", "active"):
-            if name in changes:
+            if name in changes and getattr(field, name) != changes[name]:
+                diff[name] = [getattr(field, name), changes[name]]
                 setattr(field, name, changes[name])
         field.save()
+        if diff:
+            audit.record_of(actor, AuditAction.UPDATE, CONFIG_TYPE, field.pk, diff)
     return field
 
 
@@ -344,7 +352,13 @@ def custom_field_delete(*, actor: Actor, field_id: int) -> None:
     """Remove a definition; values already stored on records stay but are no longer shown."""
     if actor.user is None:
         raise PermissionDenied(_("Only an administrator may change custom fields."))
-    _require_admin(actor.user)
-    deleted, _detail = CustomField.objects.filter(pk=field_id).delete()
-    if not deleted:
-        raise NotFound(_("Not found."))
+    require_admin(actor.user)
+    with transaction.atomic():
+        field = CustomField.objects.select_for_update().filter(pk=field_id).first()
+        if field is None:
+            raise NotFound(_("Not found."))
+        audit.record_of(
+            actor, AuditAction.DELETE, CONFIG_TYPE, field.pk,
+            {"record_type": [field.record_type, None], "key": [field.key, None]},
+        )  # fmt: skip
+        field.delete()

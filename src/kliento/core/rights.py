@@ -7,8 +7,15 @@ per role in Settings (core.rights_admin), stored as RolePermission rows.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from django.utils.translation import gettext as _
 
 from kliento.core.choices import Role
+from kliento.core.errors import PermissionDenied
+
+if TYPE_CHECKING:
+    from kliento.core.models import User
 
 
 @dataclass(frozen=True)
@@ -22,3 +29,11 @@ class Rights:
 
 # Roles that may give a record to someone else (set another owner).
 ASSIGNING_ROLES = frozenset({Role.ADMIN, Role.HEAD_OF_SALES})
+
+
+def require_admin(user: User | None) -> User:
+    """The user if an active administrator, else PermissionDenied: the one check of every
+    settings page and configuration service (a superuser flag alone does not count)."""
+    if user is None or not user.is_active or user.role != Role.ADMIN:
+        raise PermissionDenied(_("Only an administrator may change the settings."))
+    return user

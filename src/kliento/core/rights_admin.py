@@ -14,13 +14,12 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from kliento.core import records
-from kliento.core.accounts import require_admin
+from kliento.core import audit, records
 from kliento.core.actors import Actor
 from kliento.core.choices import AuditAction, Role, Scope
 from kliento.core.errors import ErrorCollector, PermissionDenied
-from kliento.core.models import AuditEvent, RolePermission, User
-from kliento.core.rights import Rights
+from kliento.core.models import RolePermission, User
+from kliento.core.rights import Rights, require_admin
 from kliento.core.visibility import forget_rights
 
 ACTIONS = ("can_create", "can_edit", "can_delete", "can_export")
@@ -86,14 +85,12 @@ def _write(actor: Actor, role: str, record_type: str, new: Rights) -> None:
         for name in ("scope", *ACTIONS)
         if getattr(before, name) != getattr(new, name)
     }
-    AuditEvent.objects.create(
-        actor_kind=actor.kind,
-        actor_user=actor.user,
-        actor_label=actor.label[:200],
-        action=AuditAction.UPDATE,
-        record_type="role_permission",
-        record_id=saved.pk,
-        changes={"role": role, "record_type": record_type, **changes},
+    audit.record_of(
+        actor,
+        AuditAction.UPDATE,
+        "role_permission",
+        saved.pk,
+        {"role": role, "record_type": record_type, **changes},
     )
 
 

@@ -8,11 +8,12 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from kliento.core import inputs
+from kliento.core import audit, inputs
 from kliento.core.actors import Actor
-from kliento.core.choices import Role
-from kliento.core.errors import ErrorCollector, NotFound, PermissionDenied
+from kliento.core.choices import AuditAction, Role
+from kliento.core.errors import ErrorCollector, NotFound
 from kliento.core.models import User
+from kliento.core.rights import require_admin
 from kliento.sales.choices import ReasonKind, StageKind
 from kliento.sales.models import Deal, DealReason, Pipeline, Stage, StageChange
 
@@ -21,10 +22,28 @@ STAGE_FIELDS = ("name", "probability", "responsible_role", "expected_result", "k
 
 
 def _require_admin(actor: Actor) -> User:
-    user = actor.user
-    if user is None or not user.is_active or (user.role != Role.ADMIN and not user.is_superuser):
-        raise PermissionDenied(_("Only an administrator may change pipelines and reasons."))
-    return user
+    return require_admin(actor.user)
+
+
+def _state(pipeline: Pipeline) -> dict[str, Any]:
+    """What the audit keeps of a pipeline: its settings and its stages in order."""
+    return {
+        "name": pipeline.name,
+        "default_currency": pipeline.default_currency,
+        "active": pipeline.active,
+        "position": pipeline.position,
+        "stages": [
+            {"id": s.pk, **{name: getattr(s, name) for name in STAGE_FIELDS}}
+            for s in pipeline.stages.order_by("position")
+        ],
+    }
+
+
+def _audit(actor: Actor, action: str, record_type: str, pk: int, before: dict[str, Any],
+           after: dict[str, Any]) -> None:  # fmt: skip
+    changes = audit.diff(before, after)
+    if changes or action != AuditAction.UPDATE:
+        audit.record_of(actor, action, record_type, pk, changes)
 
 
 def _clean_stages(
@@ -147,6 +166,7 @@ def pipeline_create(*, actor: Actor, data: Mapping[str, Any]) -> Pipeline:
     errors.raise_if_any()
     pipeline = Pipeline.objects.create(**values)
     _write_stages(pipeline, stages)
+    _audit(actor, AuditAction.CREATE, "pipeline", pipeline.pk, {}, _state(pipeline))
     return pipeline
 
 
@@ -162,6 +182,7 @@ def pipeline_update(*, actor: Actor, pipeline_id: int, data: Mapping[str, Any]) 
     pipeline = Pipeline.objects.select_for_update().filter(pk=pipeline_id).first()
     if pipeline is None:
         raise NotFound(_("Not found."))
+    before = _state(pipeline)
     errors = ErrorCollector()
     values = _clean_pipeline(data, errors, pipeline)
     if data.get("stages") is not None:
@@ -187,6 +208,7 @@ def pipeline_update(*, actor: Actor, pipeline_id: int, data: Mapping[str, Any]) 
         for key, value in values.items():
             setattr(pipeline, key, value)
         pipeline.save(update_fields=list(values))
+    _audit(actor, AuditAction.UPDATE, "pipeline", pipeline.pk, before, _state(pipeline))
     return pipeline
 
 
@@ -230,7 +252,10 @@ def deal_reason_create(*, actor: Actor, kind: str, name: str) -> DealReason:
         errors.add("kind", _("Must be won or lost."))
     cleaned = _clean_reason_name(name, kind, errors)
     errors.raise_if_any()
-    return DealReason.objects.create(kind=kind, name=cleaned)
+    reason = DealReason.objects.create(kind=kind, name=cleaned)
+    _audit(actor, AuditAction.CREATE, "deal_reason", reason.pk, {},
+           {"kind": kind, "name": cleaned, "active": True})  # fmt: skip
+    return reason
 
 
 @transaction.atomic
@@ -245,6 +270,7 @@ def deal_reason_update(
     reason = DealReason.objects.select_for_update().filter(pk=reason_id).first()
     if reason is None:
         raise NotFound(_("Not found."))
+    before = {"name": reason.name, "active": reason.active}
     errors = ErrorCollector()
     changed: list[str] = []
     if name is not None:
@@ -258,4 +284,6 @@ def deal_reason_update(
     errors.raise_if_any()
     if changed:
         reason.save(update_fields=changed)
+    after = {"name": reason.name, "active": reason.active}
+    _audit(actor, AuditAction.UPDATE, "deal_reason", reason.pk, before, after)
     return reason

@@ -11,10 +11,10 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from kliento.core.accounts import require_admin
 from kliento.core.choices import Role
 from kliento.core.errors import NotFound, ValidationFailed
 from kliento.core.models import User
+from kliento.core.rights import require_admin
 from kliento.core.web.pages import actor_of, field_errors, page, render_page, user_of
 from kliento.sales import selectors, services
 from kliento.sales.choices import ReasonKind, StageKind

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.http import require_GET
 
-from kliento.core.accounts import require_admin
+from kliento.core.rights import require_admin
 from kliento.core.web.pages import page, render_page, user_of
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 
-from kliento.core.accounts import require_admin
 from kliento.core.models import User
+from kliento.core.rights import require_admin
 from kliento.core.web.pages import user_of
 
 
