@@ -80,7 +80,7 @@ def test_a_stale_version_is_a_409_before_the_service_runs(agent, ticket):
     ran = []
 
     with (
-        pytest.raises(Conflict, match="Someone else changed this ticket"),
+        pytest.raises(Conflict, match="Someone else changed this record"),
         writes.change(Actor.of_user(agent), Ticket, ticket.pk, version=1, audited=AUDITED),
     ):
         ran.append(True)

@@ -54,11 +54,8 @@ def expected_version(value: object) -> int:
     return found
 
 
-def stale_message(model: type[models.Model]) -> str:
-    spec = records.spec_for_model(model)
-    return _("Someone else changed this %(record)s; reload it and try again.") % {
-        "record": str(spec.label).lower()
-    }
+def stale_message() -> str:
+    return _("Someone else changed this record in the meantime; reload it and try again.")
 
 
 def locked(actor: Actor, model: type[M], pk: int, right: str) -> M:
@@ -84,7 +81,7 @@ def save_versioned(record: models.Model, version: int) -> None:
     rows = model._default_manager.filter(pk=record.pk, version=version)
     written = rows.update(**values, version=F("version") + 1)
     if written != 1:
-        raise Conflict(stale_message(model))
+        raise Conflict(stale_message())
     record.version = version + 1  # type: ignore[attr-defined]
     if "updated_at" in values:
         record.updated_at = values["updated_at"]  # type: ignore[attr-defined]
@@ -119,7 +116,7 @@ def change(
         record = locked(actor, model, pk, right)
         expected = expected_version(version)
         if record.version != expected:  # type: ignore[attr-defined]
-            raise Conflict(stale_message(model))
+            raise Conflict(stale_message())
         before = audit.snapshot(record, audited)
         pending = Change(record)
         yield pending
