@@ -4,6 +4,14 @@
     python3 dev.py demo    # install, migrate, load demo data, run web + worker
     python3 dev.py test    # install, run the whole test suite
 
+and for developers:
+
+    python3 dev.py lint       # ruff, the import contracts, the migrations check
+    python3 dev.py fmt        # ruff format and the fixable lint rules
+    python3 dev.py typecheck  # mypy (strict) over the whole tree
+    python3 dev.py snapshot   # write the OpenAPI snapshot the tests compare against
+    python3 dev.py messages   # bring the en/ru/lv/mn catalogues in step with the code
+
 Needs only Python 3.11+ and the package registries. If `uv` is not on PATH, its
 wheel is fetched from PyPI (checked against PyPI's sha256) and unpacked into
 `.tools/`; uv then builds `.venv` from the committed `uv.lock`. The front-end
@@ -186,8 +194,46 @@ def _chromium() -> None:
     )
 
 
+# The developer commands: each is a list of steps run in order, stopping at the first failure.
+_CHECK_SETTINGS = {"DJANGO_SETTINGS_MODULE": "kliento.settings.test"}
+TOOLS_STEPS: dict[str, list[list[str]]] = {
+    "lint": [
+        ["ruff", "check", "."],
+        ["ruff", "format", "--check", "."],
+        ["lint-imports"],
+        ["kliento", "manage", "makemigrations", "--check", "--dry-run"],
+    ],
+    "fmt": [["ruff", "check", "--fix", "."], ["ruff", "format", "."]],
+    "typecheck": [["mypy", "src/kliento"]],
+    "snapshot": [["pytest", "-q", "-n", "0", "tests/test_openapi_snapshot.py"]],
+    "messages": [
+        ["kliento", "manage", "makemessages", "-l", "ru", "-l", "lv", "-l", "mn", "--no-obsolete",
+         "--ignore", "static/*"],  # fmt: skip
+        ["kliento", "manage", "compilemessages"],
+    ],
+}
+_STEP_ENV = {
+    "snapshot": {"KLIENTO_UPDATE_SNAPSHOT": "1"},
+    "lint": _CHECK_SETTINGS,
+    "messages": _CHECK_SETTINGS,
+}
+
+
+def _tool_steps(command: str, run: list[str]) -> int:
+    env = {**_env(), **_STEP_ENV.get(command, {})}
+    if command == "lint":  # the migrations check runs on the embedded database
+        env.pop("DATABASE_URL", None)
+    # makemessages works on the package folder, where the catalogues live
+    cwd = ROOT / "src" / "kliento" if command == "messages" else ROOT
+    for step in TOOLS_STEPS[command]:
+        code = subprocess.call([*run, *step], cwd=cwd, env=env)  # noqa: S603
+        if code:
+            return code
+    return 0
+
+
 def main(argv: list[str]) -> int:
-    if not argv or argv[0] not in {"demo", "test", "setup"}:
+    if not argv or argv[0] not in {"demo", "test", "setup", *TOOLS_STEPS}:
         print(__doc__)
         return 2
     uv = _uv()
@@ -199,6 +245,8 @@ def main(argv: list[str]) -> int:
     run = [uv, "run", "--locked", "--no-sync"]
     if command == "setup":
         return 0
+    if command in TOOLS_STEPS:
+        return _tool_steps(command, run)
     if command == "demo":
         args = [*run, "kliento", "demo", *rest]
     else:  # the suite on every core unless told otherwise (-n 0: one process)
