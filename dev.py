@@ -195,6 +195,7 @@ def _chromium() -> None:
 
 
 # The developer commands: each is a list of steps run in order, stopping at the first failure.
+_LANGUAGES = ["-l", "ru", "-l", "lv", "-l", "mn"]
 _CHECK_SETTINGS = {"DJANGO_SETTINGS_MODULE": "kliento.settings.test"}
 TOOLS_STEPS: dict[str, list[list[str]]] = {
     "lint": [
@@ -207,8 +208,7 @@ TOOLS_STEPS: dict[str, list[list[str]]] = {
     "typecheck": [["mypy", "src/kliento"]],
     "snapshot": [["pytest", "-q", "-n", "0", "tests/test_openapi_snapshot.py"]],
     "messages": [
-        ["kliento", "manage", "makemessages", "-l", "ru", "-l", "lv", "-l", "mn", "--no-obsolete",
-         "--ignore", "static/*"],  # fmt: skip
+        ["kliento", "manage", "makemessages", *_LANGUAGES, "--no-obsolete", "--ignore", "static/*"],
         ["kliento", "manage", "compilemessages"],
     ],
 }
