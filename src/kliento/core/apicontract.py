@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from ninja import Router
 from ninja.constants import NOT_SET
-from pydantic import AwareDatetime, BeforeValidator, Field, StrictInt, WithJsonSchema
+from pydantic import AwareDatetime, BeforeValidator, Field, JsonValue, StrictInt, WithJsonSchema
 
 from kliento.core.apikit import ErrorOut
 from kliento.core.customfields import KEY_RE
@@ -110,9 +110,10 @@ def one_of(values: Iterable[str], *, description: str | None = None) -> Any:
     Use as `Annotated[str, one_of(...)]` (a `Literal` built at run time is no type to mypy).
     """
     allowed = sorted(set(values))
+    enum: list[JsonValue] = [*allowed]
     return Field(
         pattern="^(" + "|".join(re.escape(value) for value in allowed) + ")$",
-        json_schema_extra={"enum": allowed},
+        json_schema_extra={"enum": enum},
         description=description,
     )
 
@@ -209,7 +210,7 @@ def _merged(extra: dict[str, Any] | None, parameters: list[dict[str, Any]]) -> d
 class ApiRouter(Router):
     """A router whose operations declare every error they can answer (see module doc)."""
 
-    def add_api_operation(  # type: ignore[override]
+    def add_api_operation(
         self,
         path: str,
         methods: list[str],

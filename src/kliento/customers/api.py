@@ -23,7 +23,6 @@ from kliento.customers.schemas import (
     ContactOut,
     ContactPatch,
     ContactRow,
-    ListQuery,
 )
 
 companies = ApiRouter(tags=["companies"])
@@ -37,7 +36,9 @@ LIST_HELP = (
 )
 
 
-def _page(request: HttpRequest, query: ListQuery, select: Any) -> dict[str, Any]:
+def _page(
+    request: HttpRequest, query: CompanyListQuery | ContactListQuery, select: Any
+) -> dict[str, Any]:
     """One page from `select`: the typed filters plus the `custom.<key>` ones of the query."""
     filters: dict[str, Any] = {
         k: v for k, v in query.dict(exclude_none=True).items() if k not in _PAGING
