@@ -11,6 +11,10 @@ from typing import Any
 
 import httpx
 import pytest
+
+from kliento.core.choices import RecordType, Role
+from kliento.core.models import CustomField, FieldType
+from kliento.core.tokens import token_issue
 from tests.authz import MAKERS, PDF, World, make_world
 from tests.browser.conftest import (  # noqa: F401 - fixtures
     _kliento_server,
@@ -18,10 +22,6 @@ from tests.browser.conftest import (  # noqa: F401 - fixtures
     live_server,
 )
 from tests.factories import DealReasonFactory
-
-from kliento.core.choices import RecordType, Role
-from kliento.core.models import CustomField, FieldType
-from kliento.core.tokens import token_issue
 
 
 @dataclass

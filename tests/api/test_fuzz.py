@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from tests.api.conftest import ApiWorld
 
 ST = str(Path(sys.executable).parent / "st")

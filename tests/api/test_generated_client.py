@@ -19,13 +19,13 @@ from types import ModuleType
 from typing import Any
 
 import pytest
-from tests.api.conftest import ApiWorld
-from tests.factories import UserFactory
 
 from kliento.api import api as ninja_api
 from kliento.core.choices import Role
 from kliento.core.models import Notification
 from kliento.core.tokens import token_issue
+from tests.api.conftest import ApiWorld
+from tests.factories import UserFactory
 
 GENERATOR = str(Path(sys.executable).parent / "openapi-python-client")
 PACKAGE = "kliento_generated_client"

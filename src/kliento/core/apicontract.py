@@ -39,11 +39,9 @@ INT64_MIN = -(2**63)
 INT64_MAX = 2**63 - 1
 
 # Query and path values arrive as text, so these parse "42"; bodies use the strict ones.
-Int64 = Annotated[int, Field(ge=INT64_MIN, le=INT64_MAX)]
 Id = Annotated[int, Field(ge=1, le=INT64_MAX)]
 Limit = Annotated[int, Field(ge=1, le=MAX_LIMIT, description=f"1 to {MAX_LIMIT}")]
 # In a JSON body a number must be a number: "42" is refused, as the document says.
-StrictInt64 = Annotated[StrictInt, Field(ge=INT64_MIN, le=INT64_MAX)]
 StrictId = Annotated[StrictInt, Field(ge=1, le=INT64_MAX)]
 Version = Annotated[
     StrictInt,
