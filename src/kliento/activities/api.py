@@ -7,12 +7,23 @@ from typing import Annotated, Any, Literal
 
 from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
-from pydantic import AwareDatetime, Field
+from pydantic import Field, StrictBool
 
 from kliento.activities import selectors, services
+from kliento.core.apicontract import (
+    CUSTOM_FILTERS,
+    ApiRouter,
+    AwareDateTime,
+    Cursor,
+    Id,
+    Limit,
+    StrictId,
+    Version,
+    ordering_of,
+)
 from kliento.core.apikit import InSchema, ListOut, actor_of, caller
 
-router = Router(tags=["activities"])
+router = ApiRouter(tags=["activities"])
 
 Kind = Literal["task", "call", "meeting", "note", "email"]
 OutcomeValue = Literal["", "successful", "failed", "no_answer", "rescheduled"]
@@ -22,52 +33,52 @@ MAX_TEXT = 20000
 
 class ActivityIn(InSchema):
     kind: Kind
-    subject: str = Field(max_length=300)
+    subject: str = Field(min_length=1, max_length=300)
     body: str = Field("", max_length=MAX_TEXT)
-    due_at: AwareDatetime | None = None
-    start_at: AwareDatetime | None = None
-    end_at: AwareDatetime | None = None
-    done: bool = False
+    due_at: AwareDateTime | None = None
+    start_at: AwareDateTime | None = None
+    end_at: AwareDateTime | None = None
+    done: StrictBool = False
     outcome: OutcomeValue = ""
     outcome_text: str = Field("", max_length=MAX_TEXT)
     next_step: str = Field("", max_length=300)
-    contact_id: int | None = None
-    company_id: int | None = None
-    deal_id: int | None = None
-    lead_id: int | None = None
+    contact_id: StrictId | None = None
+    company_id: StrictId | None = None
+    deal_id: StrictId | None = None
+    lead_id: StrictId | None = None
     reminders: list[Minutes] = Field(default_factory=list, max_length=10)
     custom: dict[str, Any] | None = None
-    owner_id: int | None = None
+    owner_id: StrictId | None = None
 
 
 class ActivityPatch(InSchema):
-    version: int
+    version: Version
     kind: Kind | None = None
-    subject: str | None = Field(None, max_length=300)
+    subject: str | None = Field(None, min_length=1, max_length=300)
     body: str | None = Field(None, max_length=MAX_TEXT)
-    due_at: AwareDatetime | None = None
-    start_at: AwareDatetime | None = None
-    end_at: AwareDatetime | None = None
-    done: bool | None = None
+    due_at: AwareDateTime | None = None
+    start_at: AwareDateTime | None = None
+    end_at: AwareDateTime | None = None
+    done: StrictBool | None = None
     outcome: OutcomeValue | None = None
     outcome_text: str | None = Field(None, max_length=MAX_TEXT)
     next_step: str | None = Field(None, max_length=300)
-    contact_id: int | None = None
-    company_id: int | None = None
-    deal_id: int | None = None
-    lead_id: int | None = None
+    contact_id: StrictId | None = None
+    company_id: StrictId | None = None
+    deal_id: StrictId | None = None
+    lead_id: StrictId | None = None
     reminders: list[Minutes] | None = Field(None, max_length=10)
     custom: dict[str, Any] | None = None
-    owner_id: int | None = None
+    owner_id: StrictId | None = None
 
 
 class CompleteIn(InSchema):
     outcome: OutcomeValue = ""
     outcome_text: str | None = Field(None, max_length=MAX_TEXT)
     next_step: str = Field("", max_length=300)
-    next_step_due_at: AwareDatetime | None = None
+    next_step_due_at: AwareDateTime | None = None
     next_step_kind: Kind = "task"
-    version: int | None = None
+    version: Version | None = None
 
 
 class ReminderOut(Schema):
@@ -116,20 +127,27 @@ class ActivityFilter(Schema):
     kind: Kind | None = None
     done: bool | None = None
     outcome: OutcomeValue | None = None
-    owner: int | None = None
-    team: int | None = None
-    contact: int | None = None
-    company: int | None = None
-    deal: int | None = None
-    lead: int | None = None
-    when_after: AwareDatetime | None = None
-    when_before: AwareDatetime | None = None
-    ordering: str | None = Field(None, max_length=40)
-    cursor: str | None = Field(None, max_length=500)
-    limit: int = 50
+    owner: Id | None = None
+    team: Id | None = None
+    contact: Id | None = None
+    company: Id | None = None
+    deal: Id | None = None
+    lead: Id | None = None
+    when_after: AwareDateTime | None = None
+    when_before: AwareDateTime | None = None
+    ordering: Annotated[str, ordering_of(*selectors.ORDERING, *selectors.COLUMN_SORTS)] | None = (
+        None
+    )
+    cursor: Cursor | None = None
+    limit: Limit = 50
 
 
-@router.get("", response=ListOut[ActivityRow], summary="Activities I may see")
+@router.get(
+    "",
+    response=ListOut[ActivityRow],
+    summary="Activities I may see",
+    openapi_extra=CUSTOM_FILTERS,
+)
 def activity_list(request: HttpRequest, filters: Query[ActivityFilter]) -> object:
     values = filters.dict(exclude={"ordering", "cursor", "limit"})
     return selectors.activity_list(
@@ -151,12 +169,12 @@ def activity_create(request: HttpRequest, payload: ActivityIn) -> object:
 
 
 @router.get("/{activity_id}", response=ActivityOut, summary="One activity")
-def activity_detail(request: HttpRequest, activity_id: int) -> object:
+def activity_detail(request: HttpRequest, activity_id: Id) -> object:
     return selectors.activity_get(caller(request), activity_id)
 
 
 @router.patch("/{activity_id}", response=ActivityOut, summary="Change an activity")
-def activity_update(request: HttpRequest, activity_id: int, payload: ActivityPatch) -> object:
+def activity_update(request: HttpRequest, activity_id: Id, payload: ActivityPatch) -> object:
     services.activity_update(
         actor=actor_of(request), activity_id=activity_id, data=payload.dict(exclude_unset=True)
     )
@@ -164,7 +182,7 @@ def activity_update(request: HttpRequest, activity_id: int, payload: ActivityPat
 
 
 @router.delete("/{activity_id}", response={204: None}, summary="Delete an activity")
-def activity_delete(request: HttpRequest, activity_id: int) -> object:
+def activity_delete(request: HttpRequest, activity_id: Id) -> object:
     services.activity_delete(actor=actor_of(request), activity_id=activity_id)
     return Status(204, None)
 
@@ -172,7 +190,7 @@ def activity_delete(request: HttpRequest, activity_id: int) -> object:
 @router.post(
     "/{activity_id}/complete", response=ActivityOut, summary="Mark done with outcome and next step"
 )
-def activity_complete(request: HttpRequest, activity_id: int, payload: CompleteIn) -> object:
+def activity_complete(request: HttpRequest, activity_id: Id, payload: CompleteIn) -> object:
     services.activity_complete(actor=actor_of(request), activity_id=activity_id, **payload.dict())
     return selectors.activity_get(caller(request), activity_id)
 

@@ -4,11 +4,12 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 
 from kliento.core import selectors
+from kliento.core.apicontract import ApiRouter, Id
 from kliento.core.apikit import caller
 
-me_router = Router(tags=["me"])
-users_router = Router(tags=["users"])
-teams_router = Router(tags=["teams"])
+me_router = ApiRouter(tags=["me"])
+users_router = ApiRouter(tags=["users"])
+teams_router = ApiRouter(tags=["teams"])
 
 
 class TeamOut(Schema):
@@ -40,7 +41,7 @@ def users_list(request: HttpRequest) -> object:
 
 
 @users_router.get("/{user_id}", response=UserOut, summary="One user")
-def users_detail(request: HttpRequest, user_id: int) -> object:
+def users_detail(request: HttpRequest, user_id: Id) -> object:
     return selectors.user_get(caller(request), user_id)
 
 

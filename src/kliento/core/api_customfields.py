@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
-from pydantic import Field
+from pydantic import Field, StrictBool, StrictInt
 
 from kliento.core import customfields
-from kliento.core.apikit import ErrorOut, InSchema, actor_of, caller
+from kliento.core.apicontract import ApiRouter, Id, one_of
+from kliento.core.apikit import InSchema, actor_of, caller
+from kliento.core.choices import RecordType
 from kliento.core.errors import ValidationFailed
+from kliento.core.models import FieldType
 
-router = Router(tags=["custom-fields"])
+router = ApiRouter(tags=["custom-fields"])
 
-ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+
+Choice = Annotated[str, Field(min_length=1, max_length=customfields.MAX_CHOICE_LENGTH)]
 
 
 class CustomFieldOut(Schema):
@@ -29,45 +35,45 @@ class CustomFieldOut(Schema):
 
 
 class CustomFieldIn(InSchema):
-    record_type: str = Field(max_length=20)
-    key: str = Field(max_length=50)
-    label: str = Field(max_length=customfields.MAX_LABEL)
-    field_type: str = Field(max_length=15)
-    choices: list[str] | None = Field(None, max_length=customfields.MAX_CHOICES)
-    required: bool = False
-    position: int = Field(0, ge=0, le=1_000_000)
+    record_type: Annotated[str, one_of(RecordType.values)]
+    key: str = Field(pattern=customfields.KEY_RE.pattern)
+    label: str = Field(min_length=1, max_length=customfields.MAX_LABEL)
+    field_type: Annotated[str, one_of(FieldType.values)]
+    choices: list[Choice] | None = Field(None, max_length=customfields.MAX_CHOICES)
+    required: StrictBool = False
+    position: StrictInt = Field(0, ge=0, le=1_000_000)
 
 
 class CustomFieldPatch(InSchema):
-    label: str | None = Field(None, max_length=customfields.MAX_LABEL)
-    choices: list[str] | None = Field(None, max_length=customfields.MAX_CHOICES)
-    required: bool | None = None
-    position: int | None = Field(None, ge=0, le=1_000_000)
-    active: bool | None = None
+    label: str | None = Field(None, min_length=1, max_length=customfields.MAX_LABEL)
+    choices: list[Choice] | None = Field(None, max_length=customfields.MAX_CHOICES)
+    required: StrictBool | None = None
+    position: StrictInt | None = Field(None, ge=0, le=1_000_000)
+    active: StrictBool | None = None
 
 
 class CustomFieldQuery(Schema):
-    record_type: str | None = Field(None, max_length=20)
+    record_type: Annotated[str, one_of(RecordType.values)] | None = None
 
 
-@router.get("", response={200: list[CustomFieldOut], **ERRORS}, summary="Custom fields")
+@router.get("", response=list[CustomFieldOut], summary="Custom fields")
 def custom_field_list(request: HttpRequest, params: Query[CustomFieldQuery]) -> object:
     return list(customfields.custom_fields_for(caller(request), params.record_type))
 
 
-@router.get("/{field_id}", response={200: CustomFieldOut, **ERRORS}, summary="One custom field")
-def custom_field_detail(request: HttpRequest, field_id: int) -> object:
+@router.get("/{field_id}", response=CustomFieldOut, summary="One custom field")
+def custom_field_detail(request: HttpRequest, field_id: Id) -> object:
     return customfields.custom_field_get(caller(request), field_id)
 
 
-@router.post("", response={201: CustomFieldOut, **ERRORS}, summary="Define a custom field")
+@router.post("", response={201: CustomFieldOut}, summary="Define a custom field")
 def custom_field_create(request: HttpRequest, data: CustomFieldIn) -> object:
     created = customfields.custom_field_create(actor=actor_of(request), **data.model_dump())
     return Status(201, created)
 
 
-@router.patch("/{field_id}", response={200: CustomFieldOut, **ERRORS}, summary="Change a field")
-def custom_field_update(request: HttpRequest, field_id: int, data: CustomFieldPatch) -> object:
+@router.patch("/{field_id}", response=CustomFieldOut, summary="Change a field")
+def custom_field_update(request: HttpRequest, field_id: Id, data: CustomFieldPatch) -> object:
     changes = data.model_dump(exclude_unset=True)
     for name in ("label", "required", "position", "active"):
         if name in changes and changes[name] is None:
@@ -77,8 +83,8 @@ def custom_field_update(request: HttpRequest, field_id: int, data: CustomFieldPa
     )
 
 
-@router.delete("/{field_id}", response={204: None, **ERRORS}, summary="Remove a custom field")
-def custom_field_delete(request: HttpRequest, field_id: int) -> object:
+@router.delete("/{field_id}", response={204: None}, summary="Remove a custom field")
+def custom_field_delete(request: HttpRequest, field_id: Id) -> object:
     customfields.custom_field_delete(actor=actor_of(request), field_id=field_id)
     return Status(204, None)
 

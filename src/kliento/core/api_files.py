@@ -11,12 +11,11 @@ from ninja.files import UploadedFile
 from pydantic import Field
 
 from kliento.core import attachments
+from kliento.core.apicontract import ApiRouter, Cursor, Id, Limit
 from kliento.core.apikit import ErrorOut, ListOut, actor_of, caller
-from kliento.core.pagination import MAX_LIMIT, keyset_page
+from kliento.core.pagination import keyset_page
 
-router = Router(tags=["attachments"])
-
-ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+router = ApiRouter(tags=["attachments"])
 
 
 class AttachmentOut(Schema):
@@ -33,9 +32,9 @@ class AttachmentOut(Schema):
 
 class AttachmentListQuery(Schema):
     record_type: str = Field(max_length=20)
-    record_id: int
-    cursor: str | None = Field(None, max_length=500)
-    limit: int = Field(50, ge=1, le=MAX_LIMIT)
+    record_id: Id
+    cursor: Cursor | None = None
+    limit: Limit = 50
 
 
 def content_disposition(name: str) -> str:
@@ -49,13 +48,13 @@ def content_disposition(name: str) -> str:
 
 @router.post(
     "",
-    response={201: AttachmentOut, **ERRORS},
+    response={201: AttachmentOut, 404: ErrorOut},  # the record named in the form
     summary="Attach a file to a record (multipart: record_type, record_id, file)",
 )
 def attachment_upload(
     request: HttpRequest,
     record_type: Form[str],
-    record_id: Form[int],
+    record_id: Form[Id],
     file: File[UploadedFile],
 ) -> object:
     created = attachments.attachment_create(
@@ -64,7 +63,11 @@ def attachment_upload(
     return Status(201, created)
 
 
-@router.get("", response={200: ListOut[AttachmentOut], **ERRORS}, summary="Files of a record")
+@router.get(
+    "",
+    response={200: ListOut[AttachmentOut], 404: ErrorOut},  # the record named in the query
+    summary="Files of a record",
+)
 def attachment_list(request: HttpRequest, params: Query[AttachmentListQuery]) -> object:
     rows = attachments.attachments_for(caller(request), params.record_type, params.record_id)
     page = keyset_page(
@@ -78,17 +81,17 @@ def attachment_list(request: HttpRequest, params: Query[AttachmentListQuery]) ->
     return {"items": page.items, "next_cursor": page.next_cursor}
 
 
-@router.get("/{attachment_id}", response={200: AttachmentOut, **ERRORS}, summary="One file")
-def attachment_detail(request: HttpRequest, attachment_id: int) -> object:
+@router.get("/{attachment_id}", response=AttachmentOut, summary="One file")
+def attachment_detail(request: HttpRequest, attachment_id: Id) -> object:
     return attachments.attachment_get(caller(request), attachment_id)
 
 
 @router.get(
     "/{attachment_id}/download",
-    response={200: None, **ERRORS},
+    response={200: None},
     summary="Download a file (served as an attachment, never rendered)",
 )
-def attachment_download(request: HttpRequest, attachment_id: int) -> FileResponse:
+def attachment_download(request: HttpRequest, attachment_id: Id) -> FileResponse:
     found = attachments.attachment_get(caller(request), attachment_id)
     response = FileResponse(attachments.attachment_open(found), content_type=found.content_type)
     response["Content-Disposition"] = content_disposition(found.original_name)
@@ -100,8 +103,8 @@ def attachment_download(request: HttpRequest, attachment_id: int) -> FileRespons
     return response
 
 
-@router.delete("/{attachment_id}", response={204: None, **ERRORS}, summary="Remove a file")
-def attachment_delete(request: HttpRequest, attachment_id: int) -> object:
+@router.delete("/{attachment_id}", response={204: None}, summary="Remove a file")
+def attachment_delete(request: HttpRequest, attachment_id: Id) -> object:
     attachments.attachment_delete(actor=actor_of(request), attachment_id=attachment_id)
     return Status(204, None)
 

@@ -6,12 +6,12 @@ import datetime as dt
 
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
-from pydantic import Field
 
 from kliento.core import notifications
+from kliento.core.apicontract import ApiRouter, Cursor, Id, Limit
 from kliento.core.apikit import ListOut, caller
 
-router = Router(tags=["notifications"])
+router = ApiRouter(tags=["notifications"])
 
 
 class NotificationOut(Schema):
@@ -27,8 +27,8 @@ class NotificationOut(Schema):
 
 class NotificationFilter(Schema):
     unread: bool | None = None
-    cursor: str | None = Field(None, max_length=500)
-    limit: int = 50
+    cursor: Cursor | None = None
+    limit: Limit = 50
 
 
 class CountOut(Schema):
@@ -53,7 +53,7 @@ def notification_read_all(request: HttpRequest) -> object:
 
 
 @router.post("/{notification_id}/read", response=NotificationOut, summary="Mark one read")
-def notification_read(request: HttpRequest, notification_id: int) -> object:
+def notification_read(request: HttpRequest, notification_id: Id) -> object:
     return notifications.notification_mark_read(
         user=caller(request), notification_id=notification_id
     )

@@ -7,10 +7,11 @@ from django.middleware.csrf import get_token
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
+from kliento.core.apicontract import ApiRouter
 from kliento.core.apikit import ErrorOut, InSchema, caller, error_body
 from kliento.core.signin import SignInFailed, SignInLocked, sign_in, sign_out
 
-router = Router(tags=["session"])
+router = ApiRouter(tags=["session"])
 
 
 class SignInIn(InSchema):

@@ -11,15 +11,14 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
-from pydantic import Field
 
 from kliento.core import records, visibility
-from kliento.core.apikit import ErrorOut, caller
+from kliento.core.apicontract import ApiRouter, Cursor, Id, Limit
+from kliento.core.apikit import caller
 from kliento.core.errors import NotFound
-from kliento.core.pagination import MAX_LIMIT
 from kliento.core.timeline import timeline_page
 
-router = Router(tags=["timeline"])
+router = ApiRouter(tags=["timeline"])
 
 
 class EntryOut(Schema):
@@ -36,8 +35,8 @@ class TimelineOut(Schema):
 
 
 class TimelineQuery(Schema):
-    cursor: str | None = Field(None, max_length=500)
-    limit: int = Field(50, ge=1, le=MAX_LIMIT)
+    cursor: Cursor | None = None
+    limit: Limit = 50
 
 
 def _timeline(request: HttpRequest, record_type: str, record_id: int, params: TimelineQuery) -> Any:
@@ -52,13 +51,13 @@ def _timeline(request: HttpRequest, record_type: str, record_id: int, params: Ti
 
 
 def _add_route(resource: str, record_type: str) -> None:
-    def view(request: HttpRequest, record_id: int, params: Query[TimelineQuery]) -> Any:
+    def view(request: HttpRequest, record_id: Id, params: Query[TimelineQuery]) -> Any:
         return _timeline(request, record_type, record_id, params)
 
     view.__name__ = f"{record_type}_timeline"
     router.get(
         f"/{resource}/{{record_id}}/timeline",
-        response={200: TimelineOut, 401: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+        response=TimelineOut,
         summary=f"Timeline of a {record_type}, newest first",
         operation_id=f"{record_type}_timeline",
     )(view)

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-import inspect
-from collections.abc import Callable
 from typing import Any
 
 from django.http import HttpRequest
 from ninja import Query, Router, Status
 
-from kliento.core.apikit import ErrorOut, ListOut, actor_of, caller
+from kliento.core.apicontract import CUSTOM_FILTERS, ApiRouter, Id
+from kliento.core.apikit import ListOut, actor_of, caller
 from kliento.core.customfields import FILTER_PREFIX
+from kliento.core.pagination import Page
 from kliento.customers import selectors, services
 from kliento.customers.schemas import (
     CompanyIn,
+    CompanyListQuery,
     CompanyOut,
     CompanyPatch,
     CompanyRow,
@@ -22,13 +23,11 @@ from kliento.customers.schemas import (
     ContactOut,
     ContactPatch,
     ContactRow,
-    ListQuery,
 )
 
-companies = Router(tags=["companies"])
-contacts = Router(tags=["contacts"])
+companies = ApiRouter(tags=["companies"])
+contacts = ApiRouter(tags=["contacts"])
 
-ERRORS: dict[int, Any] = {403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 _PAGING = {"q", "ordering", "cursor", "limit"}
 LIST_HELP = (
     "`q`: a name prefix, an e-mail or a phone number (exact). Filter custom fields with "
@@ -37,120 +36,105 @@ LIST_HELP = (
 )
 
 
-def _filters(request: HttpRequest, query: ListQuery) -> dict[str, Any]:
-    """The typed field filters plus the `custom.<key>` ones taken from the raw query string."""
-    found: dict[str, Any] = {
+def _page(
+    request: HttpRequest, query: CompanyListQuery | ContactListQuery, select: Any
+) -> dict[str, Any]:
+    """One page from `select`: the typed filters plus the `custom.<key>` ones of the query."""
+    filters: dict[str, Any] = {
         k: v for k, v in query.dict(exclude_none=True).items() if k not in _PAGING
     }
-    found.update({k: v for k, v in request.GET.items() if k.startswith(FILTER_PREFIX)})
-    return found
-
-
-def _signature(**params: Any) -> inspect.Signature:
-    """What ninja reads to name and type a view's parameters (the path id's name varies)."""
-    kind = inspect.Parameter.POSITIONAL_OR_KEYWORD
-    return inspect.Signature(
-        [
-            inspect.Parameter("request", kind, annotation=HttpRequest),
-            *(inspect.Parameter(name, kind, annotation=t) for name, t in params.items()),
-        ]
+    filters.update({k: v for k, v in request.GET.items() if k.startswith(FILTER_PREFIX)})
+    page: Page[Any] = select(
+        caller(request),
+        q=query.q,
+        filters=filters,
+        ordering=query.ordering,
+        cursor=query.cursor,
+        limit=query.limit,
     )
+    return {"items": page.items, "next_cursor": page.next_cursor}
 
 
-def _view(name: str, signature: inspect.Signature, body: Callable[..., Any]) -> Callable[..., Any]:
-    def view(request: HttpRequest, **values: Any) -> Any:
-        return body(request, **values)
-
-    view.__name__ = name  # the OpenAPI operation id is the module and this name
-    view.__signature__ = signature  # type: ignore[attr-defined]
-    return view
+# --- companies -------------------------------------------------------------------------
 
 
-def _add_routes(
-    router: Router,
-    entity: str,
-    title: str,
-    query: Any,
-    row: Any,
-    out: Any,
-    create_in: Any,
-    patch_in: Any,
-) -> None:
-    """List, create, detail, change and delete routes of `entity` (company or contact).
+@companies.get(
+    "",
+    response=ListOut[CompanyRow],
+    summary="Companies",
+    description=LIST_HELP,
+    openapi_extra=CUSTOM_FILTERS,
+)
+def company_list(request: HttpRequest, query: Query[CompanyListQuery]) -> object:
+    return _page(request, query, selectors.company_list)
 
-    They call the selectors `<entity>_list` / `<entity>_get` and the services
-    `<entity>_create` / `_update` / `_delete`, looked up when a request comes.
-    """
-    id_name = f"{entity}_id"
-    path = f"/{{{id_name}}}"
 
-    def get(request: HttpRequest, pk: int) -> Any:
-        return getattr(selectors, f"{entity}_get")(caller(request), pk)
-
-    def list_(request: HttpRequest, query: Any) -> Any:
-        page = getattr(selectors, f"{entity}_list")(
-            caller(request),
-            q=query.q,
-            filters=_filters(request, query),
-            ordering=query.ordering,
-            cursor=query.cursor,
-            limit=query.limit,
-        )
-        return {"items": page.items, "next_cursor": page.next_cursor}
-
-    def create(request: HttpRequest, payload: Any) -> Any:
-        record = getattr(services, f"{entity}_create")(
-            actor=actor_of(request), data=payload.dict(exclude_unset=True)
-        )
-        return Status(201, get(request, record.pk))
-
-    def detail(request: HttpRequest, **path_id: int) -> Any:
-        return get(request, path_id[id_name])
-
-    def update(request: HttpRequest, payload: Any, **path_id: int) -> Any:
-        getattr(services, f"{entity}_update")(
-            actor=actor_of(request), data=payload.dict(exclude_unset=True), **path_id
-        )
-        return get(request, path_id[id_name])
-
-    def delete(request: HttpRequest, **path_id: int) -> Any:
-        getattr(services, f"{entity}_delete")(actor=actor_of(request), **path_id)
-        return Status(204, None)
-
-    list_out = ListOut[row]
-    router.get("", response={200: list_out, 422: ErrorOut}, summary=title, description=LIST_HELP)(
-        _view(f"{entity}_list", _signature(query=Query[query]), list_)  # type: ignore[misc]
+@companies.post("", response={201: CompanyOut}, summary="Create a company")
+def company_create(request: HttpRequest, payload: CompanyIn) -> object:
+    company = services.company_create(
+        actor=actor_of(request), data=payload.dict(exclude_unset=True)
     )
-    router.post("", response={201: out, **ERRORS}, summary=f"Create a {entity}")(
-        _view(f"{entity}_create", _signature(payload=create_in), create)
-    )
-    router.get(path, response={200: out, 404: ErrorOut}, summary=f"One {entity}")(
-        _view(f"{entity}_detail", _signature(**{id_name: int}), detail)
-    )
-    router.patch(path, response={200: out, **ERRORS}, summary=f"Change a {entity}")(
-        _view(f"{entity}_update", _signature(**{id_name: int, "payload": patch_in}), update)
-    )
-    router.delete(path, response={204: None, **ERRORS}, summary=f"Delete a {entity}")(
-        _view(f"{entity}_delete", _signature(**{id_name: int}), delete)
-    )
+    return Status(201, selectors.company_get(caller(request), company.pk))
 
 
-# Each: the router, the entity, the list's title, then its schemas in the order
-# _add_routes takes them (list query, row, detail, create body, change body).
-for _router, _entity, _title, _schemas in (
-    (
-        companies,
-        "company",
-        "Companies",
-        (ListQuery, CompanyRow, CompanyOut, CompanyIn, CompanyPatch),
-    ),
-    (
-        contacts,
-        "contact",
-        "Contacts",
-        (ContactListQuery, ContactRow, ContactOut, ContactIn, ContactPatch),
-    ),
-):
-    _add_routes(_router, _entity, _title, *_schemas)
+@companies.get("/{company_id}", response=CompanyOut, summary="One company")
+def company_detail(request: HttpRequest, company_id: Id) -> object:
+    return selectors.company_get(caller(request), company_id)
+
+
+@companies.patch("/{company_id}", response=CompanyOut, summary="Change a company")
+def company_update(request: HttpRequest, company_id: Id, payload: CompanyPatch) -> object:
+    services.company_update(
+        actor=actor_of(request), company_id=company_id, data=payload.dict(exclude_unset=True)
+    )
+    return selectors.company_get(caller(request), company_id)
+
+
+@companies.delete("/{company_id}", response={204: None}, summary="Delete a company")
+def company_delete(request: HttpRequest, company_id: Id) -> object:
+    services.company_delete(actor=actor_of(request), company_id=company_id)
+    return Status(204, None)
+
+
+# --- contacts --------------------------------------------------------------------------
+
+
+@contacts.get(
+    "",
+    response=ListOut[ContactRow],
+    summary="Contacts",
+    description=LIST_HELP,
+    openapi_extra=CUSTOM_FILTERS,
+)
+def contact_list(request: HttpRequest, query: Query[ContactListQuery]) -> object:
+    return _page(request, query, selectors.contact_list)
+
+
+@contacts.post("", response={201: ContactOut}, summary="Create a contact")
+def contact_create(request: HttpRequest, payload: ContactIn) -> object:
+    contact = services.contact_create(
+        actor=actor_of(request), data=payload.dict(exclude_unset=True)
+    )
+    return Status(201, selectors.contact_get(caller(request), contact.pk))
+
+
+@contacts.get("/{contact_id}", response=ContactOut, summary="One contact")
+def contact_detail(request: HttpRequest, contact_id: Id) -> object:
+    return selectors.contact_get(caller(request), contact_id)
+
+
+@contacts.patch("/{contact_id}", response=ContactOut, summary="Change a contact")
+def contact_update(request: HttpRequest, contact_id: Id, payload: ContactPatch) -> object:
+    services.contact_update(
+        actor=actor_of(request), contact_id=contact_id, data=payload.dict(exclude_unset=True)
+    )
+    return selectors.contact_get(caller(request), contact_id)
+
+
+@contacts.delete("/{contact_id}", response={204: None}, summary="Delete a contact")
+def contact_delete(request: HttpRequest, contact_id: Id) -> object:
+    services.contact_delete(actor=actor_of(request), contact_id=contact_id)
+    return Status(204, None)
+
 
 routers: list[tuple[str, Router]] = [("/companies", companies), ("/contacts", contacts)]

@@ -10,11 +10,22 @@ import datetime as dt
 from typing import Annotated, Any, Literal
 
 from ninja import Schema
-from pydantic import Field, StrictBool, StrictInt
+from pydantic import Field, StrictBool
 
+from kliento.core.apicontract import (
+    Cursor,
+    Date,
+    DateTime,
+    Id,
+    Limit,
+    StrictId,
+    Version,
+    ordering_of,
+)
 from kliento.core.apikit import InSchema
 from kliento.core.inputs import LONG_TEXT_MAX
 from kliento.customers.choices import ChannelKind
+from kliento.customers.selectors import COMPANY_COLUMN_SORTS, CONTACT_COLUMN_SORTS, SORTS
 from kliento.customers.services._common import MAX_LIST_ITEMS
 
 RelationshipIn = Literal["cold", "prospect", "customer", "former", "partner"]
@@ -29,7 +40,7 @@ class ChannelIn(InSchema):
 
 class ImportantDateIn(InSchema):
     label: str = Field(max_length=100)
-    date: dt.date
+    date: Date
     recurring: StrictBool = True
 
 
@@ -51,17 +62,17 @@ class _SharedIn(InSchema):
     addresses: list[ChannelIn] | None = Field(None, max_length=MAX_LIST_ITEMS)
     important_dates: list[ImportantDateIn] | None = Field(None, max_length=MAX_LIST_ITEMS)
     custom: dict[str, Any] | None = None
-    owner_id: StrictInt | None = None
+    owner_id: StrictId | None = None
 
 
 class CompanyIn(_SharedIn):
-    name: str = Field(max_length=200)
+    name: str = Field(min_length=1, max_length=200)
     website: str | None = Field(None, max_length=200)
 
 
 class CompanyPatch(_SharedIn):
-    version: StrictInt = Field(description="The version you read; a stale one is refused (409).")
-    name: str | None = Field(None, max_length=200)
+    version: Version
+    name: str | None = Field(None, min_length=1, max_length=200)
     website: str | None = Field(None, max_length=200)
 
 
@@ -69,9 +80,9 @@ class _ContactFields(_SharedIn):
     first_name: str | None = Field(None, max_length=100)
     last_name: str | None = Field(None, max_length=100)
     middle_name: str | None = Field(None, max_length=100)
-    company_id: StrictInt | None = None
+    company_id: StrictId | None = None
     job_title: str | None = Field(None, max_length=150)
-    birthday: dt.date | None = None
+    birthday: Date | None = None
 
 
 class ContactIn(_ContactFields):
@@ -79,28 +90,32 @@ class ContactIn(_ContactFields):
 
 
 class ContactPatch(_ContactFields):
-    version: StrictInt = Field(description="The version you read; a stale one is refused (409).")
+    version: Version
 
 
 class ListQuery(Schema):
     q: str | None = Field(None, max_length=200, description="Name prefix, an e-mail or a phone.")
-    ordering: str | None = Field(None, max_length=20, description="name, created_at, updated_at")
-    cursor: str | None = Field(None, max_length=1000)
-    limit: int = Field(50, description="1 to 200")
-    owner: int | None = None
-    team: int | None = None
+    cursor: Cursor | None = None
+    limit: Limit = 50
+    owner: Id | None = None
+    team: Id | None = None
     tag: str | None = Field(None, max_length=60)
     relationship: RelationshipIn | None = None
     source: str | None = Field(None, max_length=100)
     region: str | None = Field(None, max_length=100)
     industry: str | None = Field(None, max_length=100)
     segment: str | None = Field(None, max_length=100)
-    created_after: dt.datetime | None = None
-    created_before: dt.datetime | None = None
+    created_after: DateTime | None = None
+    created_before: DateTime | None = None
+
+
+class CompanyListQuery(ListQuery):
+    ordering: Annotated[str, ordering_of(*SORTS, *COMPANY_COLUMN_SORTS)] | None = None
 
 
 class ContactListQuery(ListQuery):
-    company: int | None = None
+    ordering: Annotated[str, ordering_of(*SORTS, *CONTACT_COLUMN_SORTS)] | None = None
+    company: Id | None = None
 
 
 # --- output ----------------------------------------------------------------------------

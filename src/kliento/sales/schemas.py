@@ -4,36 +4,41 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
-from typing import Any
+from typing import Annotated, Any
 
 from ninja import Schema
 from pydantic import Field, StrictBool, StrictInt
 
+from kliento.core.apicontract import Amount, Date, StrictId, Version, one_of
 from kliento.core.apikit import InSchema
+from kliento.core.choices import Role
+from kliento.core.money import ISO_4217
+from kliento.sales.choices import LeadChannel, LeadStatus, ReasonKind, StageKind
 
-Id = StrictInt
+Id = StrictId
+Currency = Annotated[str, one_of(ISO_4217, description="An ISO 4217 code such as EUR.")]
 
 
 class StageIn(InSchema):
     id: Id | None = None
-    name: str = Field(max_length=120)
+    name: str = Field(min_length=1, max_length=120)
     probability: StrictInt = Field(default=0, ge=0, le=100)
-    responsible_role: str = Field(default="", max_length=20)
+    responsible_role: Annotated[str, one_of(["", *Role.values])] = ""
     expected_result: str = Field(default="", max_length=300)
-    kind: str = Field(default="open", max_length=5)
+    kind: Annotated[str, one_of(StageKind.values)] = StageKind.OPEN
 
 
 class PipelineIn(InSchema):
-    name: str = Field(max_length=120)
-    default_currency: str = Field(default="EUR", max_length=3)
+    name: str = Field(min_length=1, max_length=120)
+    default_currency: Currency = "EUR"
     active: StrictBool = True
     position: StrictInt = Field(default=0, ge=0, le=100000)
     stages: list[StageIn] = Field(max_length=50)
 
 
 class PipelinePatch(InSchema):
-    name: str | None = Field(default=None, max_length=120)
-    default_currency: str | None = Field(default=None, max_length=3)
+    name: str | None = Field(default=None, min_length=1, max_length=120)
+    default_currency: Currency | None = None
     active: StrictBool | None = None
     position: StrictInt | None = Field(default=None, ge=0, le=100000)
     stages: list[StageIn] | None = Field(default=None, max_length=50)
@@ -59,12 +64,12 @@ class PipelineOut(Schema):
 
 
 class DealReasonIn(InSchema):
-    kind: str = Field(max_length=4)
-    name: str = Field(max_length=200)
+    kind: Annotated[str, one_of(ReasonKind.values)]
+    name: str = Field(min_length=1, max_length=200)
 
 
 class DealReasonPatch(InSchema):
-    name: str | None = Field(default=None, max_length=200)
+    name: str | None = Field(default=None, min_length=1, max_length=200)
     active: StrictBool | None = None
 
 
@@ -76,8 +81,8 @@ class DealReasonOut(Schema):
 
 
 class LeadFields(InSchema):
-    status: str | None = Field(default=None, max_length=12)
-    channel: str | None = Field(default=None, max_length=10)
+    status: Annotated[str, one_of(LeadStatus.values)] | None = None
+    channel: Annotated[str, one_of(LeadChannel.values)] | None = None
     first_name: str | None = Field(default=None, max_length=100)
     last_name: str | None = Field(default=None, max_length=100)
     company_name: str | None = Field(default=None, max_length=200)
@@ -92,22 +97,22 @@ class LeadFields(InSchema):
     referrer: str | None = Field(default=None, max_length=500)
     keyword: str | None = Field(default=None, max_length=200)
     answers: dict[str, Any] | None = None
-    budget_amount: decimal.Decimal | None = None
-    budget_currency: str | None = Field(default=None, max_length=3)
+    budget_amount: Amount | None = None
+    budget_currency: Currency | None = None
     authority: str | None = Field(default=None, max_length=300)
     need: str | None = Field(default=None, max_length=10000)
-    timeline: dt.date | None = None
+    timeline: Date | None = None
     custom: dict[str, Any] | None = None
     owner_id: Id | None = None
 
 
 class LeadIn(LeadFields):
-    title: str = Field(max_length=200)
+    title: str = Field(min_length=1, max_length=200)
 
 
 class LeadPatch(LeadFields):
-    version: StrictInt
-    title: str | None = Field(default=None, max_length=200)
+    version: Version
+    title: str | None = Field(default=None, min_length=1, max_length=200)
 
 
 class LeadRow(Schema):
@@ -152,13 +157,13 @@ class ConvertDealIn(InSchema):
     title: str | None = Field(default=None, max_length=200)
     pipeline_id: Id
     stage_id: Id | None = None
-    amount: decimal.Decimal | None = None
-    currency: str | None = Field(default=None, max_length=3)
-    expected_close_date: dt.date | None = None
+    amount: Amount | None = None
+    currency: Currency | None = None
+    expected_close_date: Date | None = None
 
 
 class LeadConvertIn(InSchema):
-    version: StrictInt | None = None
+    version: Version | None = None
     contact_id: Id | None = None
     create_contact: StrictBool = False
     company_id: Id | None = None
@@ -167,31 +172,31 @@ class LeadConvertIn(InSchema):
 
 
 class DealFields(InSchema):
-    amount: decimal.Decimal | None = None
-    currency: str | None = Field(default=None, max_length=3)
+    amount: Amount | None = None
+    currency: Currency | None = None
     company_id: Id | None = None
     contact_id: Id | None = None
     lead_id: Id | None = None
-    start_date: dt.date | None = None
-    expected_close_date: dt.date | None = None
+    start_date: Date | None = None
+    expected_close_date: Date | None = None
     custom: dict[str, Any] | None = None
     owner_id: Id | None = None
 
 
 class DealIn(DealFields):
-    title: str = Field(max_length=200)
+    title: str = Field(min_length=1, max_length=200)
     pipeline_id: Id
     stage_id: Id | None = None
 
 
 class DealPatch(DealFields):
-    version: StrictInt
-    title: str | None = Field(default=None, max_length=200)
+    version: Version
+    title: str | None = Field(default=None, min_length=1, max_length=200)
 
 
 class DealMoveIn(InSchema):
     stage_id: Id
-    version: StrictInt
+    version: Version
     won_reason_id: Id | None = None
     lost_reason_id: Id | None = None
     reason_text: str = Field(default="", max_length=2000)
@@ -199,7 +204,7 @@ class DealMoveIn(InSchema):
 
 class ParticipantIn(InSchema):
     user_id: Id
-    role: str = Field(max_length=60)
+    role: str = Field(min_length=1, max_length=60)
 
 
 class ParticipantOut(Schema):

@@ -2,37 +2,56 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from django.http import HttpRequest
-from ninja import Query, Router, Schema, Status
+from ninja import Query, Schema, Status
 from pydantic import Field
 
+from kliento.core.apicontract import (
+    CUSTOM_FILTERS,
+    ApiRouter,
+    Cursor,
+    Id,
+    Limit,
+    one_of,
+    ordering_of,
+)
 from kliento.core.apikit import ListOut, actor_of, caller
 from kliento.sales import selectors, services
 from kliento.sales.api._common import list_page
+from kliento.sales.choices import LeadChannel, LeadStatus
 from kliento.sales.schemas import LeadConvertIn, LeadConvertOut, LeadIn, LeadOut, LeadPatch, LeadRow
 
-router = Router(tags=["leads"])
+router = ApiRouter(tags=["leads"])
 
 
 class LeadQuery(Schema):
     q: str | None = Field(default=None, max_length=200)
-    status: str | None = Field(default=None, max_length=12)
-    channel: str | None = Field(default=None, max_length=10)
+    status: Annotated[str, one_of(LeadStatus.values)] | None = None
+    channel: Annotated[str, one_of(LeadChannel.values)] | None = None
     source: str | None = Field(default=None, max_length=100)
-    owner: int | None = None
-    team: int | None = None
-    ordering: str | None = Field(default=None, max_length=40)
-    cursor: str | None = Field(default=None, max_length=500)
-    limit: int = 50
+    owner: Id | None = None
+    team: Id | None = None
+    ordering: (
+        Annotated[str, ordering_of(*selectors.LEAD_ORDERING, *selectors.LEAD_COLUMN_SORTS)] | None
+    ) = None
+    cursor: Cursor | None = None
+    limit: Limit = 50
 
 
-@router.get("", response=ListOut[LeadRow], summary="Leads the caller may see")
+@router.get(
+    "",
+    response=ListOut[LeadRow],
+    summary="Leads the caller may see",
+    openapi_extra=CUSTOM_FILTERS,
+)
 def leads_list(request: HttpRequest, query: Query[LeadQuery]) -> object:
     return list_page(request, query, selectors.leads_list, selectors.LeadFilters)
 
 
 @router.get("/{lead_id}", response=LeadOut, summary="One lead")
-def lead_detail(request: HttpRequest, lead_id: int) -> object:
+def lead_detail(request: HttpRequest, lead_id: Id) -> object:
     return selectors.lead_get(caller(request), lead_id)
 
 
@@ -44,7 +63,7 @@ def lead_create(request: HttpRequest, payload: LeadIn) -> object:
 
 
 @router.patch("/{lead_id}", response=LeadOut, summary="Change a lead (send the version you read)")
-def lead_update(request: HttpRequest, lead_id: int, payload: LeadPatch) -> object:
+def lead_update(request: HttpRequest, lead_id: Id, payload: LeadPatch) -> object:
     data = payload.dict(exclude_unset=True)
     version = data.pop("version")
     return services.lead_update(
@@ -53,7 +72,7 @@ def lead_update(request: HttpRequest, lead_id: int, payload: LeadPatch) -> objec
 
 
 @router.delete("/{lead_id}", response={204: None}, summary="Delete a lead")
-def lead_delete(request: HttpRequest, lead_id: int) -> object:
+def lead_delete(request: HttpRequest, lead_id: Id) -> object:
     services.lead_delete(actor=actor_of(request), lead_id=lead_id)
     return Status(204, None)
 
@@ -63,7 +82,7 @@ def lead_delete(request: HttpRequest, lead_id: int) -> object:
     response=LeadConvertOut,
     summary="Convert a lead into a contact/company and a deal, in one transaction",
 )
-def lead_convert(request: HttpRequest, lead_id: int, payload: LeadConvertIn) -> object:
+def lead_convert(request: HttpRequest, lead_id: Id, payload: LeadConvertIn) -> object:
     user = caller(request)
     lead, deal = services.lead_convert(
         actor=actor_of(request),

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest
-from ninja import Router, Status
+from typing import Annotated
 
+from django.http import HttpRequest
+from ninja import Query, Schema, Status
+
+from kliento.core.apicontract import ApiRouter, Id, one_of
 from kliento.core.apikit import actor_of, caller
 from kliento.sales import selectors, services
+from kliento.sales.choices import ReasonKind
 from kliento.sales.schemas import (
     DealReasonIn,
     DealReasonOut,
@@ -16,8 +20,12 @@ from kliento.sales.schemas import (
     PipelinePatch,
 )
 
-router = Router(tags=["pipelines"])
-reasons_router = Router(tags=["deal reasons"])
+router = ApiRouter(tags=["pipelines"])
+reasons_router = ApiRouter(tags=["deal reasons"])
+
+
+class ReasonQuery(Schema):
+    kind: Annotated[str, one_of(ReasonKind.values)] | None = None
 
 
 @router.get("", response=list[PipelineOut], summary="Pipelines with their stages in order")
@@ -26,7 +34,7 @@ def pipelines_list(request: HttpRequest, active: bool | None = None) -> object:
 
 
 @router.get("/{pipeline_id}", response=PipelineOut, summary="One pipeline")
-def pipeline_detail(request: HttpRequest, pipeline_id: int) -> object:
+def pipeline_detail(request: HttpRequest, pipeline_id: Id) -> object:
     return selectors.pipeline_get(caller(request), pipeline_id)
 
 
@@ -37,7 +45,7 @@ def pipeline_create(request: HttpRequest, payload: PipelineIn) -> object:
 
 
 @router.patch("/{pipeline_id}", response=PipelineOut, summary="Change a pipeline (administrators)")
-def pipeline_update(request: HttpRequest, pipeline_id: int, payload: PipelinePatch) -> object:
+def pipeline_update(request: HttpRequest, pipeline_id: Id, payload: PipelinePatch) -> object:
     services.pipeline_update(
         actor=actor_of(request), pipeline_id=pipeline_id, data=payload.dict(exclude_unset=True)
     )
@@ -45,8 +53,8 @@ def pipeline_update(request: HttpRequest, pipeline_id: int, payload: PipelinePat
 
 
 @reasons_router.get("", response=list[DealReasonOut], summary="Won and lost reasons")
-def reasons_list(request: HttpRequest, kind: str | None = None) -> object:
-    return list(selectors.deal_reasons_list(caller(request), kind=kind))
+def reasons_list(request: HttpRequest, params: Query[ReasonQuery]) -> object:
+    return list(selectors.deal_reasons_list(caller(request), kind=params.kind))
 
 
 @reasons_router.post("", response={201: DealReasonOut}, summary="Add a reason (administrators)")
@@ -62,7 +70,7 @@ def reason_create(request: HttpRequest, payload: DealReasonIn) -> object:
     response=DealReasonOut,
     summary="Rename or (de)activate a reason (administrators)",
 )
-def reason_update(request: HttpRequest, reason_id: int, payload: DealReasonPatch) -> object:
+def reason_update(request: HttpRequest, reason_id: Id, payload: DealReasonPatch) -> object:
     return services.deal_reason_update(
         actor=actor_of(request), reason_id=reason_id, **payload.dict(exclude_unset=True)
     )
