@@ -7,10 +7,10 @@ from typing import Annotated, Any, Literal
 
 from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
-from pydantic import AwareDatetime, Field
+from pydantic import AwareDatetime, Field, StrictBool, StrictInt
 
 from kliento.activities import selectors, services
-from kliento.core.apikit import InSchema, ListOut, actor_of, caller
+from kliento.core.apikit import InSchema, IsoDateTime, ListOut, actor_of, caller
 
 router = Router(tags=["activities"])
 
@@ -18,56 +18,57 @@ Kind = Literal["task", "call", "meeting", "note", "email"]
 OutcomeValue = Literal["", "successful", "failed", "no_answer", "rescheduled"]
 Minutes = Annotated[int, Field(ge=0, le=services.MAX_REMINDER_MINUTES, strict=True)]
 MAX_TEXT = 20000
+Id = StrictInt
 
 
 class ActivityIn(InSchema):
     kind: Kind
     subject: str = Field(max_length=300)
     body: str = Field("", max_length=MAX_TEXT)
-    due_at: AwareDatetime | None = None
-    start_at: AwareDatetime | None = None
-    end_at: AwareDatetime | None = None
-    done: bool = False
+    due_at: IsoDateTime | None = None
+    start_at: IsoDateTime | None = None
+    end_at: IsoDateTime | None = None
+    done: StrictBool = False
     outcome: OutcomeValue = ""
     outcome_text: str = Field("", max_length=MAX_TEXT)
     next_step: str = Field("", max_length=300)
-    contact_id: int | None = None
-    company_id: int | None = None
-    deal_id: int | None = None
-    lead_id: int | None = None
+    contact_id: Id | None = None
+    company_id: Id | None = None
+    deal_id: Id | None = None
+    lead_id: Id | None = None
     reminders: list[Minutes] = Field(default_factory=list, max_length=10)
     custom: dict[str, Any] | None = None
-    owner_id: int | None = None
+    owner_id: Id | None = None
 
 
 class ActivityPatch(InSchema):
-    version: int
+    version: StrictInt
     kind: Kind | None = None
     subject: str | None = Field(None, max_length=300)
     body: str | None = Field(None, max_length=MAX_TEXT)
-    due_at: AwareDatetime | None = None
-    start_at: AwareDatetime | None = None
-    end_at: AwareDatetime | None = None
-    done: bool | None = None
+    due_at: IsoDateTime | None = None
+    start_at: IsoDateTime | None = None
+    end_at: IsoDateTime | None = None
+    done: StrictBool | None = None
     outcome: OutcomeValue | None = None
     outcome_text: str | None = Field(None, max_length=MAX_TEXT)
     next_step: str | None = Field(None, max_length=300)
-    contact_id: int | None = None
-    company_id: int | None = None
-    deal_id: int | None = None
-    lead_id: int | None = None
+    contact_id: Id | None = None
+    company_id: Id | None = None
+    deal_id: Id | None = None
+    lead_id: Id | None = None
     reminders: list[Minutes] | None = Field(None, max_length=10)
     custom: dict[str, Any] | None = None
-    owner_id: int | None = None
+    owner_id: Id | None = None
 
 
 class CompleteIn(InSchema):
     outcome: OutcomeValue = ""
     outcome_text: str | None = Field(None, max_length=MAX_TEXT)
     next_step: str = Field("", max_length=300)
-    next_step_due_at: AwareDatetime | None = None
+    next_step_due_at: IsoDateTime | None = None
     next_step_kind: Kind = "task"
-    version: int | None = None
+    version: StrictInt | None = None
 
 
 class ReminderOut(Schema):
