@@ -47,6 +47,13 @@ def test_loose_types_are_refused_on_create(api, manager, field, value):
     assert not Activity.objects.exists()
 
 
+def test_a_number_for_a_time_is_refused_with_a_plain_message(api, manager):
+    response = api(manager).post("/activities", {"kind": "task", "subject": "S", "due_at": 17})
+    assert response.json()["errors"] == [
+        {"field": "due_at", "message": "Must be a date-time with a time zone (ISO 8601)."}
+    ]
+
+
 @pytest.mark.parametrize(
     ("field", "value"), [("due_at", 1772442000), ("contact_id", "1"), ("version", "1")]
 )

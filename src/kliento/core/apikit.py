@@ -18,6 +18,7 @@ from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer, SessionAuth
 from pydantic import AwareDatetime, BeforeValidator, ConfigDict
+from pydantic_core import PydanticCustomError
 
 from kliento.core.actors import Actor
 from kliento.core.errors import DomainError
@@ -54,7 +55,9 @@ def actor_of(request: HttpRequest) -> Actor:
 def _text_or_datetime(value: object) -> object:
     if isinstance(value, str | dt.datetime):
         return value
-    raise ValueError(_("Must be a date-time with a time zone (ISO 8601)."))
+    raise PydanticCustomError(
+        "datetime_type", _("Must be a date-time with a time zone (ISO 8601).")
+    )
 
 
 # A date and time sent as text (ISO 8601 with an offset), never a bare number: pydantic's
