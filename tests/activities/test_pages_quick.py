@@ -313,6 +313,31 @@ def test_a_note_with_a_nul_character_is_refused(manager):
     assert not Activity.objects.exists()
 
 
+def test_a_tab_in_a_notes_first_line_becomes_a_space_in_its_subject(manager):
+    company = CompanyFactory(owner=manager)
+    text = "Kitchen\t120 × 80\nLiving room"
+
+    response = _client(manager).post(
+        _url("add-note", "company", company.pk), {"text": text}, headers=HTMX
+    )
+
+    assert response.status_code == 200
+    note = Activity.objects.get()
+    assert (note.subject, note.body) == ("Kitchen 120 × 80", text)
+
+
+def test_a_note_with_an_escape_sequence_is_refused_under_its_field(manager):
+    company = CompanyFactory(owner=manager)
+
+    response = _client(manager).post(
+        _url("add-note", "company", company.pk), {"text": "a\x1b[2Jb"}, headers=HTMX
+    )
+
+    assert response.status_code == 422
+    assert "U+001B" in response.content.decode()
+    assert not Activity.objects.exists()
+
+
 # --- attach a file ---------------------------------------------------------------------------
 
 

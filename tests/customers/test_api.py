@@ -143,7 +143,7 @@ def test_hostile_strings_are_stored_and_returned_verbatim(api, manager):
         "last_name": "<script>alert(1)</script>",
         "first_name": "'; DROP TABLE customers_contact; --",
         "job_title": "=CMD()|' /C calc'!A0",
-        "notes": "@SUM(1+1)*cmd|' /C calc'!A0 \u202e",
+        "notes": "@SUM(1+1)*cmd|' /C calc'!A0 \u200f",
     }
     response = api(manager).post("/contacts", hostile)
 

@@ -168,13 +168,17 @@ def _apply(
     for name in PLAIN_FIELDS:
         if name in TEXT_FIELDS:
             if name in data or (name == "subject" and creating):
-                limit = inputs.max_length(Activity, name)
-                text = inputs.text(data.get(name), name, limit, errors, required=name == "subject")
+                required = name == "subject"
+                text = inputs.column_text(Activity, name, data.get(name), errors, required=required)
                 if text is not None:
                     setattr(activity, name, text)
+        elif name in TIME_FIELDS:
+            if name in data:
+                value = data[name]
+                moment = None if value is None else inputs.aware_datetime(value, name, errors)
+                setattr(activity, name, moment)
         elif name in data:
-            value = data[name]
-            setattr(activity, name, "" if value is None and name not in TIME_FIELDS else value)
+            setattr(activity, name, "" if data[name] is None else data[name])
     if activity.kind not in ActivityKind.values:
         errors.add("kind", _("Unknown kind of activity."))
     if activity.outcome not in Outcome.values:
@@ -308,11 +312,8 @@ def activity_complete(
     if next_step_due_at is not None and not next_step.strip():
         errors.add("next_step", _("Describe the next step to give it a due time."))
     if outcome_text is not None:
-        limit = inputs.max_length(Activity, "outcome_text")
-        outcome_text = inputs.text(outcome_text, "outcome_text", limit, errors)
-    next_step = (
-        inputs.text(next_step, "next_step", inputs.max_length(Activity, "next_step"), errors) or ""
-    )
+        outcome_text = inputs.column_text(Activity, "outcome_text", outcome_text, errors)
+    next_step = inputs.column_text(Activity, "next_step", next_step, errors) or ""
     errors.raise_if_any()
     with transaction.atomic():
         activity = _locked(user, activity_id)

@@ -6,6 +6,7 @@ import datetime as dt
 from urllib.parse import quote
 
 from django.http import FileResponse, HttpRequest
+from django.utils.translation import gettext as _
 from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from pydantic import Field
@@ -13,6 +14,7 @@ from pydantic import Field
 from kliento.core import attachments
 from kliento.core.apicontract import ApiRouter, Cursor, Id, Limit
 from kliento.core.apikit import ErrorOut, ListOut, actor_of, caller
+from kliento.core.errors import ErrorCollector
 from kliento.core.pagination import keyset_page
 
 router = ApiRouter(tags=["attachments"])
@@ -37,6 +39,29 @@ class AttachmentListQuery(Schema):
     limit: Limit = 50
 
 
+# A browser form signed in by session may send its CSRF token as a part.
+FORM_PARTS = frozenset({"record_type", "record_id", "csrfmiddlewaretoken"})
+
+
+def refuse_extra_parts(request: HttpRequest) -> None:
+    """Each part once, and no others: the parser keeps only the last of repeated parts."""
+    errors = ErrorCollector()
+    for name, values in request.POST.lists():
+        if name not in FORM_PARTS:
+            errors.add(name, _("Unknown field."))
+        elif len(values) > 1:
+            errors.add(name, _("Send this field once."))
+    for name, uploads in request.FILES.lists():
+        if name != "file":
+            errors.add(name, _("Unknown field."))
+        elif len(uploads) > 1:
+            errors.add(
+                "file",
+                _("Send one file per request; this one has %(count)d.") % {"count": len(uploads)},
+            )
+    errors.raise_if_any()
+
+
 def content_disposition(name: str) -> str:
     """`attachment` with an ASCII fallback and the exact name as RFC 5987 `filename*`."""
     fallback = (
@@ -57,6 +82,7 @@ def attachment_upload(
     record_id: Form[Id],
     file: File[UploadedFile],
 ) -> object:
+    refuse_extra_parts(request)
     created = attachments.attachment_create(
         actor=actor_of(request), record_type=record_type, record_id=record_id, upload=file
     )

@@ -5,16 +5,20 @@ Domain services never import this module; only the `api.py` of each app does.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
-from typing import Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer, SessionAuth
-from pydantic import ConfigDict
+from pydantic import AwareDatetime, BeforeValidator, ConfigDict
+from pydantic_core import PydanticCustomError
 
 from kliento.core.actors import Actor
 from kliento.core.errors import DomainError
@@ -46,6 +50,19 @@ def caller(request: HttpRequest) -> User:
 def actor_of(request: HttpRequest) -> Actor:
     actor = getattr(request, "kliento_actor", None)
     return actor if actor is not None else Actor.of_user(caller(request))
+
+
+def _text_or_datetime(value: object) -> object:
+    if isinstance(value, str | dt.datetime):
+        return value
+    raise PydanticCustomError(
+        "datetime_type", _("Must be a date-time with a time zone (ISO 8601).")
+    )
+
+
+# A date and time sent as text (ISO 8601 with an offset), never a bare number: pydantic's
+# own datetime would read 1700000000 as seconds since 1970.
+IsoDateTime = Annotated[AwareDatetime, BeforeValidator(_text_or_datetime)]
 
 
 class InSchema(Schema):
@@ -118,6 +135,23 @@ def _not_found(exc: Http404) -> tuple[int, dict[str, Any]]:
     return 404, error_body(_("Not found."))
 
 
+REQUEST_LIMITS = (RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent)
+
+
+def request_too_large(exc: Exception) -> tuple[int, dict[str, Any]]:
+    """413 for a request past Django's limits (body size, number of fields or files)."""
+    if isinstance(exc, TooManyFieldsSent):
+        limit = settings.DATA_UPLOAD_MAX_NUMBER_FIELDS
+        message = _("The request has too many fields: at most %(n)d.") % {"n": limit}
+    elif isinstance(exc, TooManyFilesSent):
+        limit = settings.DATA_UPLOAD_MAX_NUMBER_FILES
+        message = _("The request has too many files: at most %(n)d.") % {"n": limit}
+    else:
+        megabytes = settings.DATA_UPLOAD_MAX_MEMORY_SIZE / (1024 * 1024)
+        message = _("The request body is too large: at most %(size).1f MB.") % {"size": megabytes}
+    return 413, error_body(_("The request is too large."), [("body", message)])
+
+
 # Exception -> (status, body): every error leaves the API in one shape.
 _HANDLERS: list[tuple[type[Exception], Callable[[Any], tuple[int, dict[str, Any]]]]] = [
     (DomainError, _domain),
@@ -126,6 +160,7 @@ _HANDLERS: list[tuple[type[Exception], Callable[[Any], tuple[int, dict[str, Any]
     (HttpError, _http),
     (MultiPartParserError, _multipart),
     (Http404, _not_found),
+    *((limit, request_too_large) for limit in REQUEST_LIMITS),
 ]
 
 

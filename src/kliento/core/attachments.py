@@ -10,7 +10,6 @@ from __future__ import annotations
 import codecs
 import datetime as dt
 import hashlib
-import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Protocol
@@ -27,6 +26,7 @@ from kliento.core.actors import Actor
 from kliento.core.choices import AuditAction
 from kliento.core.errors import NotFound, ValidationFailed
 from kliento.core.models import Attachment, User
+from kliento.core.text import strip_unsafe_chars
 from kliento.core.timeline import Entry, before_q
 
 SNIFF_BYTES = 8192
@@ -72,12 +72,14 @@ class Inspected:
 
 
 def clean_file_name(name: str | None) -> str:
-    """The name to keep: no path parts, no control characters, at most 255 characters.
+    """The name to keep: no path parts, no control or text-direction characters, at most 255.
 
-    The rest is kept as given (it is escaped wherever it is shown).
+    The rest is kept as given (it is escaped wherever it is shown). Unlike typed text,
+    which is refused with such characters, a file name is cleaned: it comes from the
+    sender's file system, and a good file is not refused for its name.
     """
     text = (name or "").replace("\\", "/").rsplit("/", 1)[-1]
-    text = "".join(ch for ch in text if unicodedata.category(ch)[0] != "C").strip()
+    text = strip_unsafe_chars(text).strip()
     if text in {"", ".", ".."}:
         text = "file"
     if len(text) > MAX_NAME:

@@ -19,6 +19,7 @@ from kliento.core.choices import AuditAction
 from kliento.core.errors import ErrorCollector, NotFound, PermissionDenied, ValidationFailed
 from kliento.core.models import CustomField, FieldType, User
 from kliento.core.rights import require_admin
+from kliento.core.text import unsafe_text_problem
 
 MAX_TEXT = 2000
 # Larger numbers lose precision as JSON doubles on SQLite.
@@ -39,6 +40,9 @@ def _clean_one(field: CustomField, value: Any) -> Any:
             raise ValueError(_("Must be text."))
         if len(value) > MAX_TEXT:
             raise ValueError(_("At most %(max)d characters.") % {"max": MAX_TEXT})
+        problem = unsafe_text_problem(value, multiline=True)
+        if problem is not None:
+            raise ValueError(problem)
         return value
     if t == FieldType.NUMBER:
         if isinstance(value, bool) or not isinstance(value, int | float):
@@ -221,6 +225,8 @@ def _check_label(errors: ErrorCollector, label: str) -> None:
         errors.add("label", _("Give the field a label (text without NUL characters)."))
     elif len(label) > MAX_LABEL:
         errors.add("label", _("At most %(max)d characters.") % {"max": MAX_LABEL})
+    elif (problem := unsafe_text_problem(label)) is not None:
+        errors.add("label", problem)
 
 
 def _check_choices(errors: ErrorCollector, field_type: str, choices: list[Any] | None) -> list[str]:
@@ -238,6 +244,9 @@ def _check_choices(errors: ErrorCollector, field_type: str, choices: list[Any] |
     for choice in choices:
         if not isinstance(choice, str) or not choice.strip() or "\x00" in choice:
             errors.add("choices", _("Each choice must be non-empty text."))
+            return []
+        if (problem := unsafe_text_problem(choice)) is not None:
+            errors.add("choices", problem)
             return []
         if len(choice) > MAX_CHOICE_LENGTH:
             errors.add(

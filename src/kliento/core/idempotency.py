@@ -15,13 +15,13 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.http.multipartparser import MultiPartParserError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kliento.core.apikit import REQUEST_LIMITS, request_too_large
 from kliento.core.models import IdempotencyKey, User
 from kliento.core.tokens import token_authenticate
 
@@ -97,8 +97,10 @@ class IdempotencyMiddleware:
             return self.get_response(request)  # the view answers 401
         try:
             request_hash = _request_hash(request)
-        except (RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent):
-            return self.get_response(request)  # Django answers these itself
+        except REQUEST_LIMITS as exc:
+            # The view could not read the request again (a half-read multipart stream).
+            status, body = request_too_large(exc)
+            return JsonResponse(body, status=status)
         except (MultiPartParserError, ValueError):
             return _error(422, _("The multipart body is malformed."), "body")
         row, replay = self._reserve(user, key, request.path, request_hash)

@@ -25,6 +25,7 @@ from kliento.core.customfields import clean_custom
 from kliento.core.errors import ErrorCollector, ValidationFailed
 from kliento.core.models import User
 from kliento.core.money import validate_amount, validate_currency
+from kliento.core.text import unsafe_text_problem
 
 M = TypeVar("M", bound=models.Model)
 
@@ -65,23 +66,47 @@ def refuse_nul(
     """Refuse NUL characters anywhere in `data`: PostgreSQL cannot store them in text or JSON.
 
     `custom` is left to the custom-field checks; keys in `skip` are checked by `text`.
+    Nested objects are walked with a stack of their own, so no depth can exhaust Python's.
     """
-    for key, value in data.items():
-        name = f"{prefix}{key}"
-        if key in skip:
-            continue
-        if isinstance(value, str) and NUL in value:
-            errors.add(name, _("Must not contain NUL characters."))
-        elif isinstance(value, Mapping) and key != "custom":
-            refuse_nul(value, errors, f"{name}.")
+    pending: list[tuple[str, Mapping[str, Any]]] = [(prefix, data)]
+    while pending:
+        where, mapping = pending.pop()
+        for key, value in mapping.items():
+            if where == prefix and key in skip:
+                continue
+            name = f"{where}{key}"
+            if isinstance(value, str) and NUL in value:
+                errors.add(name, _("Must not contain NUL characters."))
+            elif isinstance(value, Mapping) and key != "custom":
+                pending.append((f"{name}.", value))
+
+
+def allows_newlines(model: type[models.Model], name: str) -> bool:
+    """Whether the column holds text of several lines (a TextField: notes, details)."""
+    return isinstance(model._meta.get_field(name), models.TextField)
+
+
+def safe_characters(value: str, name: str, errors: ErrorCollector, *, multiline: bool) -> bool:
+    """False (with an error) if `value` holds a control or text-direction character."""
+    problem = unsafe_text_problem(value, multiline=multiline)
+    if problem is not None:
+        errors.add(name, problem)
+    return problem is None
 
 
 def text(
-    value: Any, name: str, limit: int, errors: ErrorCollector, *, required: bool = False
+    value: Any,
+    name: str,
+    limit: int,
+    errors: ErrorCollector,
+    *,
+    required: bool = False,
+    multiline: bool = False,
 ) -> str | None:
     """The text without surrounding blanks (otherwise as given), or None after an error.
 
-    A missing optional text is "", never NULL: text columns hold no NULLs.
+    A missing optional text is "", never NULL: text columns hold no NULLs. Control
+    and text-direction characters are refused (line breaks only where `multiline`).
     """
     if value is None:
         if not required:
@@ -91,10 +116,9 @@ def text(
     if not isinstance(value, str):
         errors.add(name, _("Must be text."))
         return None
-    if NUL in value:
-        errors.add(name, _("Must not contain NUL characters."))
-        return None
     cleaned = value.strip()
+    if not safe_characters(cleaned, name, errors, multiline=multiline):
+        return None
     if required and not cleaned:
         errors.add(name, _("This field is required."))
         return None
@@ -102,6 +126,29 @@ def text(
         errors.add(name, _("At most %(max)d characters.") % {"max": limit})
         return None
     return cleaned
+
+
+def column_text(
+    model: type[models.Model],
+    name: str,
+    value: Any,
+    errors: ErrorCollector,
+    *,
+    where: str | None = None,
+    required: bool = False,
+) -> str | None:
+    """`text` for the model's column `name`: its length limit, and line breaks if it has lines.
+
+    `where` names the field in errors when the input calls it otherwise.
+    """
+    return text(
+        value,
+        where or name,
+        max_length(model, name),
+        errors,
+        required=required,
+        multiline=allows_newlines(model, name),
+    )
 
 
 def boolean(value: Any, name: str, errors: ErrorCollector) -> bool | None:
@@ -121,6 +168,14 @@ def date(value: Any, name: str, errors: ErrorCollector) -> dt.date | None:
         except ValueError:
             pass
     errors.add(name, _("Must be a date (YYYY-MM-DD)."))
+    return None
+
+
+def aware_datetime(value: Any, name: str, errors: ErrorCollector) -> dt.datetime | None:
+    """A date and time with its offset; None (with an error) for anything else, numbers too."""
+    if isinstance(value, dt.datetime) and value.utcoffset() is not None:
+        return value
+    errors.add(name, _("Must be a date-time with a time zone (ISO 8601)."))
     return None
 
 
@@ -225,29 +280,49 @@ def json_object(value: Any, name: str, errors: ErrorCollector) -> dict[str, Any]
     if not isinstance(value, Mapping):
         errors.add(name, _("Must be an object."))
         return {}
+    # Depth first, without recursion: encoding a deeply nested value would exhaust the stack.
+    if too_deep(value, MAX_JSON_DEPTH):
+        errors.add(name, _("At most %(n)d levels of nesting.") % {"n": MAX_JSON_DEPTH})
+        return {}
     try:
         raw = json.dumps(value, ensure_ascii=False, allow_nan=False)
     except (TypeError, ValueError):
         errors.add(name, _("Must be plain JSON."))
         return {}
-    if len(raw.encode()) > MAX_JSON_BYTES:
+    try:
+        size = len(raw.encode())
+    except UnicodeEncodeError:  # a lone surrogate: no database stores it as UTF-8
+        errors.add(name, _("Must be well-formed Unicode text."))
+        return {}
+    if size > MAX_JSON_BYTES:
         errors.add(name, _("At most %(n)d KB of JSON.") % {"n": MAX_JSON_BYTES // 1024})
         return {}
     if "\\u0000" in raw or NUL in raw:
         errors.add(name, _("Must not contain NUL characters."))
         return {}
-    if _depth(value) > MAX_JSON_DEPTH:
-        errors.add(name, _("At most %(n)d levels of nesting.") % {"n": MAX_JSON_DEPTH})
-        return {}
     return dict(value)
 
 
-def _depth(value: object) -> int:
-    if isinstance(value, Mapping):
-        return 1 + max((_depth(v) for v in value.values()), default=0)
-    if isinstance(value, list):
-        return 1 + max((_depth(v) for v in value), default=0)
-    return 0
+def too_deep(value: object, limit: int) -> bool:
+    """Whether objects and lists nest more than `limit` levels in `value`.
+
+    An explicit stack, not recursion: a value nested thousands of levels deep is
+    refused like one nested nine levels deep, never a RecursionError.
+    """
+    pending: list[tuple[object, int]] = [(value, 0)]
+    while pending:
+        item, depth = pending.pop()
+        children: Iterable[object]
+        if isinstance(item, Mapping):
+            children = item.values()
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        if depth + 1 > limit:
+            return True
+        pending.extend((child, depth + 1) for child in children)
+    return False
 
 
 def model_check(instance: models.Model, errors: ErrorCollector, exclude: list[str]) -> None:

@@ -1,6 +1,9 @@
-"""Normal forms of e-mail addresses and phone numbers: what is stored and looked up."""
+"""Normal forms of e-mail addresses and phone numbers (what is stored and looked up); web sites."""
 
 from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
 
 import phonenumbers
 from django.conf import settings
@@ -48,3 +51,27 @@ def normalize_phone(value: str, region: str | None = None) -> str:
     if not phonenumbers.is_valid_number(number):
         raise ValueError(_("Not a valid phone number."))
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+# An http(s) address with a host, or a bare host name with a dot ("example.com/about"),
+# which the card links as https. Every other scheme (javascript:, data:, file:) is
+# refused. Written for JSON Schema too (no inline flags), so the API declares it.
+WEBSITE_PATTERN = r"^(?:[hH][tT][tT][pP][sS]?://[^\s/?#@]+|[^\s/?#@:]+\.[^\s/?#@:]+)(?:[/?#]\S*)?$"
+_WEBSITE_RE = re.compile(WEBSITE_PATTERN)
+
+
+def check_website(value: str) -> str:
+    """`value` if it is a web site address (http or https), or ValueError saying why not."""
+    text = value.strip()
+    if not text:
+        return ""
+    valid = _WEBSITE_RE.match(text) is not None
+    if valid and "://" in text:
+        try:
+            parts = urlsplit(text)
+            valid = bool(parts.hostname) and (parts.port is None or parts.port > 0)
+        except ValueError:  # a port that is not a number
+            valid = False
+    if not valid:
+        raise ValueError(_("Enter a web address such as https://example.com (http or https)."))
+    return text

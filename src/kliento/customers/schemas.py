@@ -25,11 +25,22 @@ from kliento.core.apicontract import (
 from kliento.core.apikit import InSchema
 from kliento.core.inputs import LONG_TEXT_MAX
 from kliento.customers.choices import ChannelKind
+from kliento.customers.normalize import WEBSITE_PATTERN
 from kliento.customers.selectors import COMPANY_COLUMN_SORTS, CONTACT_COLUMN_SORTS, SORTS
 from kliento.customers.services._common import MAX_LIST_ITEMS
 
 RelationshipIn = Literal["cold", "prospect", "customer", "former", "partner"]
 TagName = Annotated[str, Field(min_length=1, max_length=60)]
+# The service checks the address (with a clearer message than a pattern's); the
+# pattern is declared so that clients know the rule.
+Website = Annotated[
+    str,
+    Field(
+        max_length=200,
+        description="An http or https address, or a host name such as example.com.",
+        json_schema_extra={"pattern": WEBSITE_PATTERN},
+    ),
+]
 
 
 class ChannelIn(InSchema):
@@ -67,13 +78,13 @@ class _SharedIn(InSchema):
 
 class CompanyIn(_SharedIn):
     name: str = Field(min_length=1, max_length=200)
-    website: str | None = Field(None, max_length=200)
+    website: Website | None = None
 
 
 class CompanyPatch(_SharedIn):
     version: Version
     name: str | None = Field(None, min_length=1, max_length=200)
-    website: str | None = Field(None, max_length=200)
+    website: Website | None = None
 
 
 class _ContactFields(_SharedIn):

@@ -44,6 +44,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so that it sees every response: errors under /api/ leave as JSON.
+    "kliento.core.api_errors.ApiErrorMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "kliento.core.csp.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

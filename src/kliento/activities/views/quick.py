@@ -159,7 +159,8 @@ def add_task(request: HttpRequest, record_type: str, record_id: int) -> HttpResp
 def _note_data(text: str) -> dict[str, str]:
     """A note's first line is its subject; the whole text is kept as its details."""
     text = text.strip()
-    first = text.splitlines()[0].strip() if text else ""
+    # One line of single spaces: a tab pasted into the note's first line is no reason to refuse it.
+    first = " ".join(text.splitlines()[0].split()) if text else ""
     limit = int(Activity._meta.get_field("subject").max_length or 300)
     subject = first if len(first) <= limit else first[: limit - 1] + "…"
     return {"subject": subject, "body": "" if text == subject else text}

@@ -83,7 +83,7 @@ def clean_texts(
     """The optional text fields `data` names, each within its column's length."""
     for name in names:
         if name in data:
-            text = inputs.text(data[name], name, inputs.max_length(model, name), errors)
+            text = inputs.column_text(model, name, data[name], errors)
             if text is not None:
                 out.fields[name] = text
 
@@ -154,8 +154,12 @@ def clean_channels(
             continue
         for extra in set(item) - {"value", "label", "is_primary"}:
             errors.add(f"{where}.{extra}", _("Unknown field."))
-        raw = inputs.text(item.get("value"), f"{where}.value", 300, errors, required=True)
-        label = inputs.text(item.get("label"), f"{where}.label", 60, errors)
+        raw = inputs.column_text(
+            Channel, "value", item.get("value"), errors, where=f"{where}.value", required=True
+        )
+        label = inputs.column_text(
+            Channel, "label", item.get("label"), errors, where=f"{where}.label"
+        )
         primary = inputs.boolean(item.get("is_primary", False), f"{where}.is_primary", errors)
         if raw is None or label is None or primary is None:
             continue
@@ -200,7 +204,7 @@ def clean_tags(value: Any, errors: ErrorCollector) -> list[str] | None:
     before = len(errors.errors)
     names: list[str] = []
     for i, raw in enumerate(value):
-        name = inputs.text(raw, f"tags.{i}", 60, errors, required=True)
+        name = inputs.column_text(Tag, "name", raw, errors, where=f"tags.{i}", required=True)
         if name is not None and name not in names:
             names.append(name)
     return names if len(errors.errors) == before else None
@@ -217,7 +221,9 @@ def clean_dates(value: Any, errors: ErrorCollector) -> list[dict[str, Any]] | No
             continue
         for extra in set(item) - {"label", "date", "recurring"}:
             errors.add(f"{where}.{extra}", _("Unknown field."))
-        label = inputs.text(item.get("label"), f"{where}.label", 100, errors, required=True)
+        label = inputs.column_text(
+            ImportantDate, "label", item.get("label"), errors, where=f"{where}.label", required=True
+        )
         date = inputs.date(item.get("date"), f"{where}.date", errors)
         recurring = inputs.boolean(item.get("recurring", True), f"{where}.recurring", errors)
         if label is not None and date is not None and recurring is not None:

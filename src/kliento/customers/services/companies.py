@@ -14,6 +14,7 @@ from kliento.core.errors import ErrorCollector
 from kliento.core.models import User
 from kliento.core.text import search_key
 from kliento.customers.models import Company
+from kliento.customers.normalize import check_website
 from kliento.customers.services import _common as c
 from kliento.customers.services import _flow
 
@@ -36,12 +37,16 @@ def _clean(
     out: c.Cleaned,
 ) -> None:
     if current is None or "name" in data:
-        name = inputs.text(
-            data.get("name"), "name", inputs.max_length(Company, "name"), errors, required=True
-        )
+        name = inputs.column_text(Company, "name", data.get("name"), errors, required=True)
         if name is not None:
             out.fields["name"] = name
     c.clean_texts(data, ("website",), Company, errors, out)
+    if out.fields.get("website"):
+        try:
+            check_website(out.fields["website"])
+        except ValueError as exc:
+            errors.add("website", str(exc))
+            del out.fields["website"]
 
 
 def _derive(company: Company, cleaned: c.Cleaned) -> None:

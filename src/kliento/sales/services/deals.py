@@ -74,9 +74,7 @@ def _apply(deal: Deal, data: Mapping[str, Any], actor: Actor, errors: ErrorColle
     assert user is not None
     inputs.refuse_nul(data, errors, skip={"title"})
     if "title" in data or deal.pk is None:
-        title = inputs.text(
-            data.get("title"), "title", inputs.max_length(Deal, "title"), errors, required=True
-        )
+        title = inputs.column_text(Deal, "title", data.get("title"), errors, required=True)
         if title is not None:
             deal.title = title
             deal.title_key = search_key(title)[:200]
@@ -226,7 +224,7 @@ def deal_move(
         raise ValidationFailed.on("stage_id", _("Not a stage of this deal's pipeline."))
     if target.pk == deal.stage_id:
         raise ValidationFailed.on("stage_id", _("The deal is at this stage already."))
-    reason = inputs.text(reason_text, "reason_text", REASON_TEXT_MAX, errors)
+    reason = inputs.text(reason_text, "reason_text", REASON_TEXT_MAX, errors, multiline=True)
     before = audit.snapshot(deal, AUDITED)
     from_stage = deal.stage
     now = timezone.now()
@@ -280,12 +278,8 @@ def deal_set_participants(
         if not inputs.is_int(user_id):
             errors.add(f"{i}.user_id", _("Must be a user id."))
             continue
-        role = inputs.text(
-            item.get("role"),
-            f"{i}.role",
-            inputs.max_length(DealParticipant, "role"),
-            errors,
-            required=True,
+        role = inputs.column_text(
+            DealParticipant, "role", item.get("role"), errors, where=f"{i}.role", required=True
         )
         if role is None:
             continue

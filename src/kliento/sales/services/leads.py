@@ -76,8 +76,7 @@ def _apply(lead: Lead, data: Mapping[str, Any], actor: Actor, errors: ErrorColle
     inputs.refuse_nul(data, errors, skip=TEXT_FIELDS)
     for name in TEXT_FIELDS:
         if name in data or (name == "title" and lead.pk is None):
-            limit = inputs.max_length(Lead, name)
-            value = inputs.text(data.get(name), name, limit, errors, required=name == "title")
+            value = inputs.column_text(Lead, name, data.get(name), errors, required=name == "title")
             if value is not None:
                 setattr(lead, name, value)
     if "status" in data:

@@ -65,9 +65,6 @@ def _clean_stages(
             errors.add(where, _("Must be an object."))
             continue
         item = {k: raw.get(k) for k in ("id", *STAGE_FIELDS)}
-        inputs.refuse_nul(
-            {k: v for k, v in item.items() if isinstance(v, str)}, errors, f"{where}."
-        )
         stage_id = item["id"]
         if stage_id is not None:
             if stage_id not in existing or stage_id in ids:
@@ -76,6 +73,8 @@ def _clean_stages(
         name = item["name"]
         if not isinstance(name, str) or not name.strip() or len(name) > 120:
             errors.add(f"{where}.name", _("A name of 1 to 120 characters is required."))
+        elif not inputs.safe_characters(name.strip(), f"{where}.name", errors, multiline=False):
+            pass
         elif name.strip().casefold() in names:
             errors.add(f"{where}.name", _("Two stages may not have the same name."))
         else:
@@ -91,6 +90,8 @@ def _clean_stages(
         result = item["expected_result"] or ""
         if not isinstance(result, str) or len(result) > 300:
             errors.add(f"{where}.expected_result", _("At most 300 characters."))
+        else:
+            inputs.safe_characters(result, f"{where}.expected_result", errors, multiline=False)
         item["expected_result"] = result
         kind = item["kind"] or StageKind.OPEN
         if kind not in StageKind.values:
@@ -113,9 +114,7 @@ def _clean_pipeline(
         name = data.get("name")
         if not isinstance(name, str) or not name.strip() or len(name) > 120:
             errors.add("name", _("A name of 1 to 120 characters is required."))
-        elif "\x00" in name:
-            errors.add("name", _("Must not contain NUL characters."))
-        else:
+        elif inputs.safe_characters(name, "name", errors, multiline=False):
             taken = Pipeline.objects.filter(name=name)
             if pipeline is not None:
                 taken = taken.exclude(pk=pipeline.pk)
@@ -232,8 +231,10 @@ def _clean_reason_name(
     name: object, kind: str, errors: ErrorCollector, reason: DealReason | None = None
 ) -> str:
     """The stripped name, checked and unique within its kind (`reason` itself aside)."""
-    if not isinstance(name, str) or not name.strip() or len(name) > 200 or "\x00" in name:
+    if not isinstance(name, str) or not name.strip() or len(name) > 200:
         errors.add("name", _("A name of 1 to 200 characters is required."))
+        return ""
+    if not inputs.safe_characters(name.strip(), "name", errors, multiline=False):
         return ""
     taken = DealReason.objects.filter(kind=kind, name=name.strip())
     if reason is not None:
