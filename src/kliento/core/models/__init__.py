@@ -6,7 +6,7 @@ from .base import Owned, TimeStamped, Versioned, WithCustomFields
 from .customfields import CustomField, FieldType
 from .notifications import Notification, OutboxMessage, OutboxStatus
 from .permissions import RolePermission
-from .requests import IdempotencyKey, SignInFailure
+from .requests import IdempotencyKey, SignInAddress, SignInFailure
 from .saved_filters import SavedFilter
 from .tokens import ApiToken
 from .users import Team, User
@@ -24,6 +24,7 @@ __all__ = [
     "Owned",
     "RolePermission",
     "SavedFilter",
+    "SignInAddress",
     "SignInFailure",
     "Team",
     "TimeStamped",
