@@ -208,6 +208,8 @@ Q_CLUSTER = {
     "label": "Worker",
 }
 
+# Every log record is cleaned of credentials when it is created (core/logs.py).
+LOGGING_CONFIG = "kliento.core.logs.configure"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
