@@ -377,9 +377,7 @@ def test_only_an_administrator_may_unlock_and_a_refusal_changes_nothing(manager,
     assert not AuditEvent.objects.exists()
 
 
-def test_unlocking_an_unknown_user_is_a_404_and_an_unlocked_one_writes_no_audit(
-    manager, make_user
-):
+def test_unlocking_an_unknown_user_is_a_404_and_an_unlocked_one_writes_no_audit(manager, make_user):
     from django.urls import reverse
 
     from kliento.core.models import AuditEvent
