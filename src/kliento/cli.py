@@ -227,16 +227,24 @@ def cmd_worker(args: argparse.Namespace) -> int:
     signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
     cluster = Cluster()
     cluster.start()
-    while cluster.sentinel.is_alive():
-        received = signal.sigtimedwait(STOP_SIGNALS, 0.5)
-        if received is not None:
-            print(
-                f"kliento worker: stopping on {signal.Signals(received.si_signo).name}", flush=True
-            )
+    try:
+        while cluster.sentinel.is_alive():
+            received = signal.sigtimedwait(STOP_SIGNALS, 0.5)
+            if received is not None:
+                _say(f"kliento worker: stopping on {signal.Signals(received.si_signo).name}")
+                return 0
+        _say("kliento: error: the worker's cluster stopped by itself", error=True)
+        return 1
+    finally:
+        # Also on an error here: never leave the cluster running without its main process.
+        if cluster.sentinel.is_alive():
             _stop_cluster(cluster, grace)
-            return 0
-    print("kliento: error: the worker's cluster stopped by itself", file=sys.stderr, flush=True)
-    return 1
+
+
+def _say(text: str, error: bool = False) -> None:
+    # Whoever started us may have closed our output already; stopping matters more.
+    with contextlib.suppress(OSError):
+        print(text, file=sys.stderr if error else sys.stdout, flush=True)
 
 
 def _gunicorn_argv(bind: str, workers: int) -> list[str]:
