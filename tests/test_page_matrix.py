@@ -113,6 +113,9 @@ PAGES: dict[str, Page] = {
         kwargs=lambda w, t: {"user_id": w.teammate.pk},
         data=lambda w, t: {"password": "long-enough-9876", "password2": "long-enough-9876"},
     ),
+    "POST core:settings-user-unlock": Page(
+        "admin", ok=302, kwargs=lambda w, t: {"user_id": w.teammate.pk}
+    ),
     "GET core:settings-teams": Page("admin"),
     "POST core:settings-team-create": Page("admin", ok=302, data=lambda w, t: {"name": "East"}),
     "GET core:settings-team-edit": Page("admin", kwargs=lambda w, t: {"team_id": w.actor.team_id}),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import signal
 import socket
@@ -163,12 +164,93 @@ def cmd_seed(args: argparse.Namespace) -> int:
     return 0
 
 
+# --- the worker -------------------------------------------------------------------------------
+#
+# django-q2's cluster stops on a signal to its main process only: a service manager
+# signals the whole process group, its sentinel dies at once (SIGTERM is left at
+# the default there), and the main process then waits for ever on an event the
+# dead sentinel was sleeping on. So every process of the cluster starts with the
+# stop signals blocked, except that a task worker takes SIGTERM (django-q2 needs
+# it for timed-out tasks); the main process waits for a signal itself and stops
+# the cluster: idle workers exit, a busy one finishes its task within the grace
+# period or is stopped and its task goes back to the queue (run again after
+# `retry`; tasks are idempotent).
+
+STOP_SIGNALS = {signal.SIGTERM, signal.SIGINT}
+
+
+def _worker_takes_sigterm(**kwargs: Any) -> None:
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})
+
+
+def _descendants(pid: int) -> list[int]:
+    """The processes below `pid` (Linux /proc; empty elsewhere)."""
+    parents: dict[int, int] = {}
+    for entry in os.listdir("/proc") if os.path.isdir("/proc") else []:
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as stat:
+                    parents[int(entry)] = int(stat.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+    found, todo = [], [pid]
+    while todo:
+        parent = todo.pop()
+        children = [child for child, ppid in parents.items() if ppid == parent]
+        found += children
+        todo += children
+    return found
+
+
+def _signal_all(pids: list[int], signum: int) -> None:
+    for pid in pids:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signum)
+
+
+def _stop_cluster(cluster: Any, grace: float) -> None:
+    cluster.stop_event.set()
+    cluster.sentinel.join(grace)
+    if cluster.sentinel.is_alive():
+        # Only task workers take SIGTERM: their tasks go back to the queue.
+        _signal_all(_descendants(os.getpid()), signal.SIGTERM)
+        cluster.sentinel.join(grace)
+    if cluster.sentinel.is_alive():
+        _signal_all(_descendants(os.getpid()), signal.SIGKILL)
+        cluster.sentinel.join(5)
+
+
 def cmd_worker(args: argparse.Namespace) -> int:
     _setup()
-    from django.core.management import execute_from_command_line
+    from django_q.cluster import Cluster
+    from django_q.signals import post_spawn
 
-    execute_from_command_line(["kliento manage", "qcluster"])
-    return 0
+    from kliento.core import schedules
+
+    schedules.sync()  # the periodic jobs the installed apps registered
+    grace = float(os.environ.get("KLIENTO_WORKER_STOP_SECONDS", "10"))
+    post_spawn.connect(_worker_takes_sigterm, weak=False)
+    signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
+    cluster = Cluster()
+    cluster.start()
+    try:
+        while cluster.sentinel.is_alive():
+            received = signal.sigtimedwait(STOP_SIGNALS, 0.5)
+            if received is not None:
+                _say(f"kliento worker: stopping on {signal.Signals(received.si_signo).name}")
+                return 0
+        _say("kliento: error: the worker's cluster stopped by itself", error=True)
+        return 1
+    finally:
+        # Also on an error here: never leave the cluster running without its main process.
+        if cluster.sentinel.is_alive():
+            _stop_cluster(cluster, grace)
+
+
+def _say(text: str, error: bool = False) -> None:
+    # Whoever started us may have closed our output already; stopping matters more.
+    with contextlib.suppress(OSError):
+        print(text, file=sys.stderr if error else sys.stdout, flush=True)
 
 
 def _gunicorn_argv(bind: str, workers: int) -> list[str]:
@@ -260,7 +342,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         _gunicorn_argv(f"{args.host}:{args.port}", 2), env=env, start_new_session=True
     )
     worker = subprocess.Popen(
-        [sys.executable, "-m", "kliento.cli", "manage", "qcluster"],
+        [sys.executable, "-m", "kliento.cli", "worker"],
         env=env,
         start_new_session=True,
     )

@@ -10,9 +10,8 @@ from django.core import mail
 from django.utils import timezone
 
 from kliento.activities import services, tasks
-from kliento.activities.apps import SCHEDULES, ensure_schedules
 from kliento.activities.models import Reminder
-from kliento.core import outbox
+from kliento.core import outbox, outbox_email
 from kliento.core.actors import Actor
 from kliento.core.models import Notification, OutboxMessage, OutboxStatus
 from kliento.core.tasks import send_outbox_message, send_pending_outbox
@@ -153,8 +152,9 @@ def test_email_goes_through_the_outbox_with_a_stable_message_id(
 
     message = OutboxMessage.objects.get()
     assert message.key == f"reminder:{reminder.pk}:email"
-    assert message.to == manager.email
-    assert message.message_id == outbox.message_id_for(message.key)
+    assert message.channel == "email"
+    assert message.payload["to"] == manager.email
+    assert message.message_id == outbox_email.message_id_for(message.key)
 
     assert send_outbox_message(message.pk) is True
     assert send_outbox_message(message.pk) is False  # already sent: never twice
@@ -170,7 +170,7 @@ def test_email_goes_through_the_outbox_with_a_stable_message_id(
 
 def test_a_failed_send_is_recorded_and_retried(settings, monkeypatch):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    message, _ = outbox.outbox_enqueue(key="k1", to="a@example.com", subject="S", body="B")
+    message, _ = outbox_email.email_enqueue(key="k1", to="a@example.com", subject="S", body="B")
 
     def broken(self, messages):
         raise ConnectionRefusedError("mail server down")
@@ -195,7 +195,7 @@ def test_a_failed_send_is_recorded_and_retried(settings, monkeypatch):
 
 def test_a_message_failing_too_often_is_given_up(settings, monkeypatch):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    message, _ = outbox.outbox_enqueue(key="k2", to="a@example.com", subject="S", body="B")
+    message, _ = outbox_email.email_enqueue(key="k2", to="a@example.com", subject="S", body="B")
     OutboxMessage.objects.filter(pk=message.pk).update(attempts=outbox.MAX_ATTEMPTS - 1)
     from django.core.mail.backends.locmem import EmailBackend
 
@@ -209,43 +209,13 @@ def test_a_message_failing_too_often_is_given_up(settings, monkeypatch):
 
 
 def test_enqueue_is_idempotent_per_key():
-    first, created = outbox.outbox_enqueue(key="same", to="a@example.com", subject="S", body="B")
-    again, created_again = outbox.outbox_enqueue(
+    first, created = outbox_email.email_enqueue(
+        key="same", to="a@example.com", subject="S", body="B"
+    )
+    again, created_again = outbox_email.email_enqueue(
         key="same", to="b@example.com", subject="T", body="C"
     )
 
     assert created and not created_again
     assert first.pk == again.pk
     assert OutboxMessage.objects.count() == 1
-
-
-def test_periodic_jobs_exist_once():
-    from django_q.models import Schedule
-
-    ensure_schedules()
-    ensure_schedules()
-
-    names = list(Schedule.objects.values_list("name", flat=True))
-    for name, func, _minutes in SCHEDULES:
-        assert names.count(name) == 1
-        schedule = Schedule.objects.get(name=name)
-        assert schedule.func == func
-        assert schedule.schedule_type == Schedule.MINUTES
-        assert schedule.minutes == 1
-
-
-def test_the_sweep_walks_past_a_full_batch(actor, manager, monkeypatch):
-    monkeypatch.setattr(tasks, "BATCH", 2)
-    plan(actor, timezone.now(), minutes=(1, 2, 3, 4, 5))
-
-    assert tasks.fire_due_reminders() == 5
-    assert Notification.objects.filter(user=manager).count() == 5
-
-
-def test_the_sweep_skips_reminders_it_cannot_fire_without_looping(actor, monkeypatch):
-    monkeypatch.setattr(tasks, "BATCH", 2)
-    plan(actor, timezone.now(), minutes=(1, 2, 3))
-    # as if another worker held every row: nothing fires, and the sweep still ends
-    monkeypatch.setattr(services, "reminder_fire", lambda **kwargs: False)
-
-    assert tasks.fire_due_reminders() == 0

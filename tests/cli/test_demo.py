@@ -123,7 +123,9 @@ def test_demo_second_run_reuses_the_data_and_stops_when_a_child_dies(tmp_path):
         assert "sign in as admin / kliento-demo" in "".join(lines)
         children = _children(process.pid)
         worker = next(
-            pid for pid in children if "qcluster" in Path(f"/proc/{pid}/cmdline").read_text()
+            pid
+            for pid in children
+            if "worker" in Path(f"/proc/{pid}/cmdline").read_text().split("\0")
         )
 
         # and the worker dies

@@ -88,6 +88,7 @@ def _settings_requests(admin: User) -> list[tuple[str, str, dict]]:
             reverse("core:settings-user-password", args=[admin.pk]),
             {"password": PASSWORD, "password2": PASSWORD},
         ),
+        ("post", reverse("core:settings-user-unlock", args=[admin.pk]), {}),
         ("get", reverse("core:settings-teams"), {}),
         ("post", reverse("core:settings-team-create"), {"name": "Sneaky"}),
         ("get", reverse("core:settings-team-edit", args=[team.pk]), {}),
@@ -673,7 +674,8 @@ def test_services_refuse_non_admin_actors(db):
 
 @pytest.mark.parametrize(
     ("name", "queries"),
-    [("core:settings", 2), ("core:settings-roles", 3), ("core:settings-user-edit", 4)],
+    # the user's page: session, user, teams, target, and its sign-in failures (the unlock button)
+    [("core:settings", 2), ("core:settings-roles", 3), ("core:settings-user-edit", 5)],
 )
 def test_settings_pages_have_a_pinned_query_count(
     admin, admin_client, django_assert_num_queries, name, queries

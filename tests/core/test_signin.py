@@ -31,6 +31,7 @@ def _limits(settings):
     settings.KLIENTO_LOGIN_MAX_FAILURES_ACCOUNT = 3
     settings.KLIENTO_LOGIN_MAX_FAILURES_ADDRESS = 5
     settings.KLIENTO_LOGIN_LOCK_SECONDS = 600
+    settings.KLIENTO_LOGIN_MAX_FAILURES_KNOWN = 4
 
 
 def _sign_in(client, username, password, address="10.0.0.1"):
@@ -100,15 +101,59 @@ def test_account_locks_after_repeated_failures_even_with_the_right_password(mana
     assert "sessionid" not in locked.cookies
 
 
-def test_a_lock_does_not_extend_itself(manager):
+def test_refused_attempts_count_so_guessing_on_keeps_the_lock_shut(manager):
     client = Client()
     for _ in range(3):
-        _sign_in(client, manager.username, "wrong")
+        _sign_in(client, manager.username, "wrong", address="192.0.2.9")
 
-    for _ in range(5):
-        _sign_in(client, manager.username, "wrong")
+    # when the guesser keeps trying through the lock
+    refused = [_sign_in(client, manager.username, "wrong", address="192.0.2.9") for _ in range(3)]
 
-    assert SignInFailure.objects.filter(username=manager.username).count() == 3
+    # then each refused try is counted, so the lock outlives the first failures
+    assert [r.status_code for r in refused] == [429] * 3
+    assert SignInFailure.objects.filter(username=manager.username).count() == 6
+    first_three = SignInFailure.objects.order_by("at", "id").values_list("id", flat=True)[:3]
+    SignInFailure.objects.filter(id__in=list(first_three)).update(
+        at=timezone.now() - dt.timedelta(seconds=601)
+    )
+    assert _sign_in(client, manager.username, PASSWORD, address="192.0.2.10").status_code == 429
+
+
+def test_a_stranger_cannot_lock_the_user_out_of_an_address_they_signed_in_from(manager):
+    home = "203.0.113.5"
+    assert _sign_in(Client(), manager.username, PASSWORD, address=home).status_code == 200
+    # given a stranger who keeps the account locked from elsewhere
+    for i in range(10):
+        _sign_in(Client(), manager.username, "wrong", address=f"192.0.2.{i % 3}")
+    assert _sign_in(Client(), manager.username, PASSWORD, address="192.0.2.50").status_code == 429
+
+    # then the user still signs in from home
+    response = _sign_in(Client(), manager.username, PASSWORD, address=home)
+
+    assert response.status_code == 200, response.content
+
+
+def test_a_known_address_has_a_limit_of_its_own(manager):
+    home = "203.0.113.5"
+    assert _sign_in(Client(), manager.username, PASSWORD, address=home).status_code == 200
+
+    statuses = [
+        _sign_in(Client(), manager.username, "wrong", address=home).status_code for _ in range(4)
+    ]
+
+    # four failures from home (the known-address limit), not three (the account's)
+    assert statuses == [401, 401, 401, 429]
+    assert _sign_in(Client(), manager.username, PASSWORD, address=home).status_code == 429
+
+
+def test_an_address_is_known_only_for_the_user_who_signed_in_from_it(manager, make_user):
+    other = make_user(Role.MANAGER)
+    shared = "203.0.113.7"
+    assert _sign_in(Client(), other.username, PASSWORD, address=shared).status_code == 200
+    for _ in range(3):
+        _sign_in(Client(), manager.username, "wrong", address="192.0.2.1")
+
+    assert _sign_in(Client(), manager.username, PASSWORD, address=shared).status_code == 429
 
 
 def test_the_lock_lifts_when_failures_leave_the_window(manager):
@@ -275,3 +320,71 @@ def test_a_malformed_forwarded_entry_falls_back_to_the_peer(settings):
 
     assert client_address(_request_from("10.0.0.1", "<script>")) == "10.0.0.1"
     assert client_address(_request_from("10.0.0.1", "")) == "10.0.0.1"
+
+
+# --- an administrator's unlock --------------------------------------------------------------
+
+
+def _lock_out(user) -> None:
+    for i in range(3):
+        _sign_in(Client(), user.username, "wrong", address=f"192.0.2.{i}")
+
+
+def test_an_administrator_unlocks_an_account_from_its_settings_page(manager, make_user):
+    from django.urls import reverse
+
+    from kliento.core.models import AuditEvent
+
+    admin = make_user(Role.ADMIN)
+    _lock_out(manager)
+    client = Client()
+    client.force_login(admin)
+    page = reverse("core:settings-user-edit", args=[manager.pk])
+    unlock = reverse("core:settings-user-unlock", args=[manager.pk])
+
+    # the user's page offers the unlock while the account is locked
+    assert unlock in client.get(page).content.decode()
+
+    response = client.post(unlock)
+
+    assert response.status_code == 302
+    assert response["Location"] == page
+    assert not SignInFailure.objects.filter(username=manager.username).exists()
+    event = AuditEvent.objects.get(record_type="user", record_id=manager.pk)
+    assert (event.actor_user, event.action, event.changes) == (
+        admin,
+        "update",
+        {"failed_sign_ins": [3, 0]},
+    )
+    assert unlock not in client.get(page).content.decode()
+    assert _sign_in(Client(), manager.username, PASSWORD, address="198.51.100.9").status_code == 200
+
+
+@pytest.mark.parametrize("role", [Role.MANAGER, Role.HEAD_OF_SALES, Role.READ_ONLY])
+def test_only_an_administrator_may_unlock_and_a_refusal_changes_nothing(manager, make_user, role):
+    from django.urls import reverse
+
+    from kliento.core.models import AuditEvent
+
+    _lock_out(manager)
+    client = Client()
+    client.force_login(make_user(role))
+
+    response = client.post(reverse("core:settings-user-unlock", args=[manager.pk]))
+
+    assert response.status_code == 403
+    assert SignInFailure.objects.filter(username=manager.username).count() == 3
+    assert not AuditEvent.objects.exists()
+
+
+def test_unlocking_an_unknown_user_is_a_404_and_an_unlocked_one_writes_no_audit(manager, make_user):
+    from django.urls import reverse
+
+    from kliento.core.models import AuditEvent
+
+    client = Client()
+    client.force_login(make_user(Role.ADMIN))
+
+    assert client.post(reverse("core:settings-user-unlock", args=[999_999])).status_code == 404
+    assert client.post(reverse("core:settings-user-unlock", args=[manager.pk])).status_code == 302
+    assert not AuditEvent.objects.exists()

@@ -118,9 +118,9 @@ class Workers:
 
 @pytest.fixture
 def workers(transactional_db, smtp, tmp_path) -> Iterator[Workers]:
-    from kliento.activities.apps import ensure_schedules
+    from kliento.core import schedules
 
-    ensure_schedules()
+    schedules.sync()
     _, port = smtp
     env = {
         **os.environ,

@@ -16,7 +16,7 @@ from kliento.activities import services
 from kliento.activities.models import Reminder
 from kliento.core.actors import Actor
 from kliento.core.models import Notification, OutboxMessage, OutboxStatus
-from kliento.core.outbox import message_id_for
+from kliento.core.outbox_email import message_id_for
 from tests.factories import UserFactory
 from tests.worker.conftest import RETRY, wait_for
 

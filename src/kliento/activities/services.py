@@ -22,7 +22,7 @@ from kliento.core.choices import AuditAction
 from kliento.core.errors import Conflict, ErrorCollector, ValidationFailed
 from kliento.core.models import User
 from kliento.core.notifications import notification_create
-from kliento.core.outbox import email_enabled, outbox_enqueue
+from kliento.core.outbox_email import email_enabled, email_enqueue
 from kliento.customers.models import Company, Contact
 from kliento.sales.models import Deal, Lead
 
@@ -417,4 +417,4 @@ def _notify(reminder: Reminder, activity: Activity, owner: User) -> None:
         record_id=activity.pk,
     )
     if owner.email and email_enabled():
-        outbox_enqueue(key=f"{key}:email", to=owner.email, subject=title, body=body)
+        email_enqueue(key=f"{key}:email", to=owner.email, subject=title, body=body)

@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
-from kliento.core import audit, first_run, inputs
+from kliento.core import audit, first_run, inputs, signin
 from kliento.core.actors import Actor
 from kliento.core.choices import AuditAction, Role
 from kliento.core.errors import ErrorCollector, NotFound, ValidationFailed
@@ -279,6 +279,19 @@ def user_set_password(*, actor: Actor, user_id: int, password: str) -> User:
         user.save(update_fields=["password"])
         _audit(actor, AuditAction.UPDATE, "user", user.pk, {"password": ["***", "***"]})
     return user
+
+
+def user_signin_unlock(*, actor: Actor, user_id: int) -> int:
+    """Lift a sign-in lock on a user's account; how many failures were forgotten (audited)."""
+    require_admin(actor.user)
+    with transaction.atomic():
+        user = User.objects.filter(pk=user_id).first()
+        if user is None:
+            raise NotFound(_("Not found."))
+        forgotten = signin.clear_failures(user.username)
+        if forgotten:
+            _audit(actor, AuditAction.UPDATE, "user", user.pk, {"failed_sign_ins": [forgotten, 0]})
+    return forgotten
 
 
 def teams_admin_list(user: User) -> list[tuple[Team, int]]:

@@ -8,10 +8,22 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
-        from kliento.core import attachments, timeline
+        import datetime as dt
+
+        from kliento.core import attachments, outbox_email, schedules, tasks, timeline
 
         timeline.register_source(timeline.audit_source)
         timeline.register_source(attachments.timeline_source)
+        outbox_email.register()
+        schedules.register(
+            "send_pending_outbox", tasks.send_pending_outbox, every=dt.timedelta(minutes=1)
+        )
+        schedules.register(
+            "purge_idempotency_keys", tasks.purge_idempotency_keys, every=dt.timedelta(hours=1)
+        )
+        schedules.register(
+            "purge_signin_records", tasks.purge_signin_records, every=dt.timedelta(hours=1)
+        )
 
         from kliento.core.web import nav
 

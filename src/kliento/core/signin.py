@@ -3,7 +3,14 @@
 Recent failures are rows of SignInFailure. When an account (or an address) has
 had the allowed number of failures within the lock window, further attempts are
 refused without checking the password until the oldest counted failure leaves
-the window. Refused attempts are not counted, so a lock ends on its own.
+the window. Refused attempts count too: whoever keeps guessing stays locked.
+
+Anyone who knows a username could thereby keep its owner locked out, so the
+owner has two ways back that a stranger cannot block:
+- an address the user has signed in from before (SignInAddress) has a limit of
+  its own (KLIENTO_LOGIN_MAX_FAILURES_KNOWN) and counts only its own failures,
+  so a stranger's guesses elsewhere do not lock it;
+- an administrator can unlock the account (settings page, audited).
 """
 
 from __future__ import annotations
@@ -14,13 +21,14 @@ import math
 
 from django.conf import settings
 from django.contrib.auth import authenticate, login, logout
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from kliento.core.errors import DomainError
-from kliento.core.models import SignInFailure, User
+from kliento.core.models import SignInAddress, SignInFailure, User
 
 
 class SignInFailed(DomainError):
@@ -81,38 +89,44 @@ def _lock_message(seconds: int) -> str:
     ) % {"minutes": minutes}
 
 
+def _wait_for(failures: QuerySet[SignInFailure], limit: int, window: int) -> int:
+    now = timezone.now()
+    since = now - dt.timedelta(seconds=window)
+    times = list(failures.filter(at__gt=since).order_by("-at").values_list("at", flat=True)[:limit])
+    return _seconds_until_unlocked(times, limit, window, now)
+
+
+def _is_known(username: str, address: str | None) -> bool:
+    if not address:
+        return False
+    return SignInAddress.objects.filter(user__username=username, address=address).exists()
+
+
 def check_lock(username: str, address: str | None) -> int:
     """Seconds the caller must wait before trying again (0: may try now)."""
     window = settings.KLIENTO_LOGIN_LOCK_SECONDS
-    now = timezone.now()
-    since = now - dt.timedelta(seconds=window)
-    account_limit = settings.KLIENTO_LOGIN_MAX_FAILURES_ACCOUNT
-    wait = _seconds_until_unlocked(
-        list(
-            SignInFailure.objects.filter(username=username, at__gt=since)
-            .order_by("-at")
-            .values_list("at", flat=True)[:account_limit]
-        ),
-        account_limit,
-        window,
-        now,
-    )
+    failures = SignInFailure.objects.filter(username=username)
+    if _is_known(username, address):
+        wait = _wait_for(
+            failures.filter(address=address), settings.KLIENTO_LOGIN_MAX_FAILURES_KNOWN, window
+        )
+    else:
+        wait = _wait_for(failures, settings.KLIENTO_LOGIN_MAX_FAILURES_ACCOUNT, window)
     if address:
-        address_limit = settings.KLIENTO_LOGIN_MAX_FAILURES_ADDRESS
         wait = max(
             wait,
-            _seconds_until_unlocked(
-                list(
-                    SignInFailure.objects.filter(address=address, at__gt=since)
-                    .order_by("-at")
-                    .values_list("at", flat=True)[:address_limit]
-                ),
-                address_limit,
+            _wait_for(
+                SignInFailure.objects.filter(address=address),
+                settings.KLIENTO_LOGIN_MAX_FAILURES_ADDRESS,
                 window,
-                now,
             ),
         )
     return wait
+
+
+def account_locked(username: str) -> int:
+    """Seconds a stranger must wait to try this account (what an administrator may lift)."""
+    return check_lock(username, None)
 
 
 def sign_in(request: HttpRequest, username: str, password: str) -> User:
@@ -125,6 +139,8 @@ def sign_in(request: HttpRequest, username: str, password: str) -> User:
     address = client_address(request)
     wait = check_lock(username, address)
     if wait:
+        # Counted, so that guessing on through a lock keeps it shut.
+        SignInFailure.objects.create(username=username, address=address)
         raise SignInLocked(_lock_message(wait), retry_after=wait)
     user = authenticate(request, username=username, password=password)
     if not isinstance(user, User):
@@ -136,8 +152,30 @@ def sign_in(request: HttpRequest, username: str, password: str) -> User:
     # A success clears the account's failures; the address keeps its count so that
     # one valid account cannot be used to reset guessing at others from the same place.
     SignInFailure.objects.filter(username=username).delete()
+    if address:
+        SignInAddress.objects.update_or_create(
+            user=user, address=address, defaults={"last_at": timezone.now()}
+        )
     login(request, user)  # cycles the session key: no session fixation
     return user
+
+
+def clear_failures(username: str) -> int:
+    """Forget an account's failures (an administrator's unlock); how many were forgotten."""
+    deleted, _detail = SignInFailure.objects.filter(username=username).delete()
+    return deleted
+
+
+def purge_expired(now: dt.datetime | None = None) -> int:
+    """Forget failures past the lock window and addresses unused for the known-address period."""
+    now = now or timezone.now()
+    failures, _detail = SignInFailure.objects.filter(
+        at__lt=now - dt.timedelta(seconds=settings.KLIENTO_LOGIN_LOCK_SECONDS)
+    ).delete()
+    addresses, _detail = SignInAddress.objects.filter(
+        last_at__lt=now - dt.timedelta(days=settings.KLIENTO_LOGIN_KNOWN_ADDRESS_DAYS)
+    ).delete()
+    return failures + addresses
 
 
 def sign_out(request: HttpRequest) -> None:

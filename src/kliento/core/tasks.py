@@ -2,18 +2,28 @@
 
 from __future__ import annotations
 
-from kliento.core import outbox
+from kliento.core import idempotency, outbox, signin
 
 
 def send_outbox_message(message_id: int) -> bool:
-    """Send one outbox message if it is still pending."""
+    """Send one outbox message if it is still pending and nobody else holds it."""
     return outbox.outbox_send(message_id=message_id)
 
 
 def send_pending_outbox() -> int:
-    """Periodic: retry every pending message (those whose first send failed or was lost)."""
+    """Periodic: retry every pending message (a failed first send, a lost task, a dead worker)."""
     sent = 0
     for message_id in outbox.outbox_pending_ids():
         if outbox.outbox_send(message_id=message_id):
             sent += 1
     return sent
+
+
+def purge_idempotency_keys() -> int:
+    """Periodic: forget stored API responses past their replay window (they hold personal data)."""
+    return idempotency.purge_expired()
+
+
+def purge_signin_records() -> int:
+    """Periodic: forget sign-in failures past the lock window and long-unused known addresses."""
+    return signin.purge_expired()

@@ -28,6 +28,11 @@ urlpatterns = [
         settings_users.user_password,
         name="settings-user-password",
     ),
+    path(
+        "settings/users/<int:user_id>/unlock/",
+        settings_users.user_signin_unlock,
+        name="settings-user-unlock",
+    ),
     path("settings/teams/", settings_users.team_list, name="settings-teams"),
     path("settings/teams/new/", settings_users.team_create, name="settings-team-create"),
     path("settings/teams/<int:team_id>/", settings_users.team_edit, name="settings-team-edit"),

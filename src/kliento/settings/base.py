@@ -166,6 +166,9 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 KLIENTO_LOGIN_MAX_FAILURES_ACCOUNT = int(os.environ.get("KLIENTO_LOGIN_MAX_FAILURES_ACCOUNT", "5"))
 KLIENTO_LOGIN_MAX_FAILURES_ADDRESS = int(os.environ.get("KLIENTO_LOGIN_MAX_FAILURES_ADDRESS", "20"))
 KLIENTO_LOGIN_LOCK_SECONDS = int(os.environ.get("KLIENTO_LOGIN_LOCK_SECONDS", "900"))
+# From an address the user signed in from before: a limit of its own, its own failures only.
+KLIENTO_LOGIN_MAX_FAILURES_KNOWN = int(os.environ.get("KLIENTO_LOGIN_MAX_FAILURES_KNOWN", "20"))
+KLIENTO_LOGIN_KNOWN_ADDRESS_DAYS = int(os.environ.get("KLIENTO_LOGIN_KNOWN_ADDRESS_DAYS", "180"))
 # How many reverse proxies in front append to X-Forwarded-For (0: use REMOTE_ADDR).
 KLIENTO_TRUSTED_PROXIES = int(os.environ.get("KLIENTO_TRUSTED_PROXIES", "0"))
 
@@ -187,6 +190,10 @@ if EMAIL_URL:
 else:
     EMAIL_BACKEND = "django.core.mail.backends.dummy.EmailBackend"
 
+# The lease a worker holds on an outbox message while sending it; longer than any
+# sender's time-out (EMAIL_TIMEOUT), so a live send is never taken by another worker.
+KLIENTO_OUTBOX_LEASE_SECONDS = int(os.environ.get("KLIENTO_OUTBOX_LEASE_SECONDS", "300"))
+
 # Background worker (django-q2, ORM broker). `retry` must exceed `timeout`,
 # or a task still running is handed out twice (FACTS.md).
 Q_CLUSTER = {
@@ -203,6 +210,8 @@ Q_CLUSTER = {
     "label": "Worker",
 }
 
+# Every log record is cleaned of credentials when it is created (core/logs.py).
+LOGGING_CONFIG = "kliento.core.logs.configure"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -7,7 +7,7 @@ from .customfields import CustomField, FieldType
 from .events import EventConsumer, EventFailure
 from .notifications import Notification, OutboxMessage, OutboxStatus
 from .permissions import RolePermission
-from .requests import IdempotencyKey, SignInFailure
+from .requests import IdempotencyKey, SignInAddress, SignInFailure
 from .saved_filters import SavedFilter
 from .tokens import ApiToken
 from .users import Team, User
@@ -27,6 +27,7 @@ __all__ = [
     "Owned",
     "RolePermission",
     "SavedFilter",
+    "SignInAddress",
     "SignInFailure",
     "Team",
     "TimeStamped",

@@ -37,20 +37,31 @@ class OutboxStatus(models.TextChoices):
 
 
 class OutboxMessage(models.Model):
-    """An e-mail to send; one row per recipient and cause (`key`), with a stable Message-ID."""
+    """One external send (an e-mail, later a webhook call, an SMS, a messenger post).
 
-    key = models.CharField(max_length=200, unique=True)
-    to = models.CharField(max_length=254)
-    subject = models.CharField(max_length=300)
-    body = models.TextField()
+    `channel` names the sender registered for it (core.outbox.register_channel) and
+    `payload` is what that sender needs. One row per channel, recipient and step
+    (`key`), with a stable id derived from the key (the e-mail's Message-ID, a
+    webhook's event id) so that a receiver can drop a repeated send.
+    `claimed_until` is the lease of the worker sending it now: a worker that dies
+    mid-send leaves the row pending, and another one takes it once the lease ends.
+    """
+
+    channel = models.CharField(max_length=20, default="email")
+    key = models.CharField(max_length=200)
+    payload = models.JSONField(default=dict)
     message_id = models.CharField(max_length=200, unique=True)
     status = models.CharField(
         max_length=10, choices=OutboxStatus.choices, default=OutboxStatus.PENDING
     )
     attempts = models.PositiveIntegerField(default=0)
     last_error = models.TextField(blank=True)
+    claimed_until = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["channel", "key"], name="uniq_outbox_channel_key"),
+        ]
         indexes = [models.Index(fields=["status", "id"], name="outbox_pending")]

@@ -38,3 +38,17 @@ class SignInFailure(models.Model):
             models.Index(fields=["username", "at"], name="signin_failure_user"),
             models.Index(fields=["address", "at"], name="signin_failure_address"),
         ]
+
+
+class SignInAddress(models.Model):
+    """An address a user has signed in from: their way back in while strangers are locked out."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    address = models.GenericIPAddressField()
+    last_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "address"], name="uniq_signin_address"),
+        ]
+        indexes = [models.Index(fields=["last_at"], name="signin_address_last")]

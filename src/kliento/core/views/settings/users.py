@@ -12,7 +12,7 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from kliento.core import accounts
+from kliento.core import accounts, signin
 from kliento.core.choices import Role
 from kliento.core.errors import ValidationFailed
 from kliento.core.views.settings.common import admin_of, checked, int_or_raw
@@ -87,7 +87,12 @@ def user_edit(request: HttpRequest, user_id: int) -> HttpResponse:
     target = accounts.user_admin_get(admin_of(request), user_id)
     values: dict[str, Any] = {k: getattr(target, k) for k in PROFILE_FIELDS}
     values.update(team_id=target.team_id, is_active=target.is_active)
-    context: dict[str, Any] = {**_choices(request), "target": target, "errors": {}}
+    context: dict[str, Any] = {
+        **_choices(request),
+        "target": target,
+        "errors": {},
+        "locked": signin.account_locked(target.username),
+    }
     status = 200
     if request.method == "POST":
         values = {**_profile_data(request), "is_active": checked(request, "is_active")}
@@ -123,6 +128,15 @@ def user_password(request: HttpRequest, user_id: int) -> HttpResponse:
         }
         return render_page(request, "core/settings/user_form.html", context, status=422)
     messages.success(request, _("The new password is set."))
+    return redirect("core:settings-user-edit", user_id=target.pk)
+
+
+@require_POST
+@page
+def user_signin_unlock(request: HttpRequest, user_id: int) -> HttpResponse:
+    target = accounts.user_admin_get(admin_of(request), user_id)
+    accounts.user_signin_unlock(actor=actor_of(request), user_id=target.pk)
+    messages.success(request, _("%(name)s may sign in again.") % {"name": target.username})
     return redirect("core:settings-user-edit", user_id=target.pk)
 
 
