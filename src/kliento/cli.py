@@ -9,6 +9,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Sequence
 from typing import Any, NoReturn
@@ -225,7 +226,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
     from django_q.cluster import Cluster
     from django_q.signals import post_spawn
 
-    from kliento.core import schedules
+    from kliento.core import events, schedules
 
     schedules.sync()  # the periodic jobs the installed apps registered
     grace = float(os.environ.get("KLIENTO_WORKER_STOP_SECONDS", "10"))
@@ -233,6 +234,17 @@ def cmd_worker(args: argparse.Namespace) -> int:
     signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
     cluster = Cluster()
     cluster.start()
+    # The domain events' dispatcher runs beside the cluster, in this process (a thread
+    # started after the cluster forked; it inherits the blocked stop signals).
+    dispatcher_stop = threading.Event()
+    dispatcher = threading.Thread(
+        target=events.run_dispatcher,
+        args=(dispatcher_stop,),
+        kwargs={"interval": float(os.environ.get("KLIENTO_EVENT_POLL", "1"))},
+        name="event-dispatcher",
+        daemon=True,
+    )
+    dispatcher.start()
     try:
         while cluster.sentinel.is_alive():
             received = signal.sigtimedwait(STOP_SIGNALS, 0.5)
@@ -242,6 +254,9 @@ def cmd_worker(args: argparse.Namespace) -> int:
         _say("kliento: error: the worker's cluster stopped by itself", error=True)
         return 1
     finally:
+        # A handler's transaction in progress ends (commits or rolls back) before we go.
+        dispatcher_stop.set()
+        dispatcher.join(grace)
         # Also on an error here: never leave the cluster running without its main process.
         if cluster.sentinel.is_alive():
             _stop_cluster(cluster, grace)

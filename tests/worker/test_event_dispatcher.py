@@ -1,10 +1,8 @@
-"""The event dispatcher in real worker processes, killed with SIGKILL at random instants."""
+"""The event dispatcher in real `kliento worker` processes, killed with SIGKILL mid-stream."""
 
 from __future__ import annotations
 
-import os
 import random
-import sys
 import time
 
 import pytest
@@ -16,35 +14,29 @@ from kliento.core.choices import Role
 from kliento.core.models import AuditEvent, EventConsumer, EventFailure
 from tests.records_app.consumers import NAME, REPEATED
 from tests.records_app.models import HandledEvent, Ticket
-from tests.worker.conftest import REPO, Workers, database_url, wait_for
+from tests.worker.conftest import KLIENTO, Workers, wait_for
 
 pytestmark = [pytest.mark.worker, pytest.mark.slow]
 TICKETS = 40
 KILLS = 5
 
 
-@pytest.fixture
-def dispatchers(transactional_db, tmp_path):
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "tests.settings",
-        "DATABASE_URL": database_url(),
-        "PYTHONPATH": str(REPO),
+def _start(workers: Workers):
+    """`kliento worker` (the cluster and the event dispatcher) with the tests' consumer."""
+    return workers.start(
+        [KLIENTO, "worker"],
+        DJANGO_SETTINGS_MODULE="tests.settings",
+        KLIENTO_EVENT_POLL="0.05",
         # each event takes a while: a kill lands inside a handler's transaction often
-        "KLIENTO_TEST_HANDLER_PAUSE": "0.03",
-    }
-    pool = Workers(env, tmp_path)
-    try:
-        yield pool
-    finally:
-        pool.stop_all()
+        KLIENTO_TEST_HANDLER_PAUSE="0.05",
+    )
 
 
-def _start(pool: Workers):
-    return pool.start([sys.executable, str(REPO / "tests/worker/dispatching_worker.py")])
+def _handled_count() -> int:
+    return HandledEvent.objects.filter(consumer=NAME).count()
 
 
-def test_a_killed_dispatcher_repeats_nothing_and_skips_nothing(dispatchers, make_user):
+def test_a_killed_worker_repeats_nothing_and_skips_nothing(workers, make_user):
     # given a consumer and a stream of events, some of which it does not want
     agent = make_user(Role.SERVICE_AGENT)
     events.start_consumers()
@@ -56,21 +48,23 @@ def test_a_killed_dispatcher_repeats_nothing_and_skips_nothing(dispatchers, make
     wanted = set(AuditEvent.objects.filter(record_type="ticket").values_list("id", flat=True))
     assert len(wanted) == TICKETS
 
-    # when worker processes are killed with SIGKILL at random instants, one after another
+    # when workers are killed with SIGKILL at random instants while they work the stream
     rng = random.Random(16)
     for _ in range(KILLS):
-        proc = _start(dispatchers)
-        time.sleep(rng.uniform(0.3, 0.9))
-        dispatchers.kill(proc)
-    assert HandledEvent.objects.filter(consumer=NAME).count() < TICKETS, "kill sooner"
-    _start(dispatchers)
+        before = _handled_count()
+        proc = _start(workers)
+        wait_for(lambda b=before: _handled_count() > b, 60, "progress", workers.logs)
+        time.sleep(rng.uniform(0, 0.2))
+        workers.kill(proc)
+    assert _handled_count() < TICKETS, "the kills came too late to interrupt anything"
+    _start(workers)
 
     # then the last one finishes the stream: every event handled exactly once, in order
     wait_for(
-        lambda: HandledEvent.objects.filter(consumer=NAME).count() == TICKETS,
+        lambda: _handled_count() == TICKETS,
         60,
         "the dispatcher to handle every event",
-        dispatchers.logs,
+        workers.logs,
     )
     handled = list(HandledEvent.objects.filter(consumer=NAME).order_by("id").values_list(
         "event_id", flat=True))  # fmt: skip
