@@ -121,7 +121,6 @@ def test_rows_link_to_the_record_they_are_about(manager):
 
 
 @pytest.mark.parametrize(
-    "params",
     ("params", "status"),
     [
         # a parameter the page cannot read: 400
