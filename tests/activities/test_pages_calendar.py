@@ -154,10 +154,10 @@ def test_an_empty_slot_offers_a_form_that_creates_there(riga_manager):
         {"team": "-1"},
     ],
 )
-def test_bad_parameters_are_a_clear_422(manager, params):
+def test_bad_parameters_are_a_clear_400(manager, params):
     response = client_for(manager).get(URL, params)
 
-    assert response.status_code == 422
+    assert response.status_code == 400
     html = response.content.decode()
     assert 'class="alert alert-error"' in html
     assert "<script>alert(1)</script>" not in html

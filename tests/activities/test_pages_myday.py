@@ -166,10 +166,10 @@ def test_idle_customers_have_no_activity_for_n_days(manager, colleague, frozen):
 @pytest.mark.parametrize(
     "value", ["abc", "0", "-3", "99999999", "<script>alert(1)</script>", "'; DROP TABLE x"]
 )
-def test_bad_idle_days_fall_back_to_30_with_a_message(manager, frozen, value):
+def test_bad_idle_days_are_a_400_showing_30_days_with_a_message(manager, frozen, value):
     response = client_for(manager).get(URL, {"idle": value})
 
-    assert response.status_code == 200
+    assert response.status_code == 400
     html = response.content.decode()
     assert 'id="err-idle"' in html
     assert 'value="30"' in html

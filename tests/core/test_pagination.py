@@ -150,6 +150,51 @@ def test_a_cursor_of_another_shape_is_refused(deals, cursor):
     assert caught.value.errors[0].field == "cursor"
 
 
+def _raw_cursor(values: list[object]) -> str:
+    """A cursor as anyone could forge it: JSON escapes (a lone surrogate too), base64."""
+    return base64.urlsafe_b64encode(json.dumps(values).encode()).decode().rstrip("=")
+
+
+@pytest.mark.parametrize(
+    ("ordering", "cursor"),
+    [
+        ("id", "WyJcdWQ4MDAiLCAiMSJd"),  # ["\ud800", "1"]: the cursor of the report
+        ("id", _raw_cursor(["\ud800"])),  # a lone surrogate where an id belongs
+        ("id", _raw_cursor([str(2**64)])),  # an id past 64 bits (OverflowError on SQLite)
+        ("id", _raw_cursor([str(-(2**63) - 1)])),
+        ("id", _raw_cursor(["٣"])),  # int("٣") is 3
+        ("id", _raw_cursor(["²"])),
+        ("id", _raw_cursor([" 1"])),
+        ("amount", _raw_cursor(["NaN", "1"])),  # not a number a column holds
+        ("amount", _raw_cursor(["Infinity", "1"])),
+        ("amount", _raw_cursor(["1", "\udfff"])),
+        ("expected_close_date", _raw_cursor(["0", "2026-01-01\ud800", "1"])),
+        ("expected_close_date", _raw_cursor(["0", "2026-01-01", "1\x00"])),
+        ("id", "A" * 5000),  # far longer than any cursor of ours
+    ],
+)
+def test_a_forged_cursor_is_refused_before_any_query(
+    deals, ordering, cursor, django_assert_num_queries
+):
+    with django_assert_num_queries(0), pytest.raises(ValidationFailed) as caught:
+        keyset_page(
+            Deal.objects.all(), ordering=ordering, allowed=ORDERING, default="id",
+            cursor=cursor, limit=2,
+        )  # fmt: skip
+    assert caught.value.errors[0].field == "cursor"
+
+
+def test_a_cursor_of_a_text_sort_refuses_a_lone_surrogate(admin):
+    from kliento.customers.models import Contact
+
+    ContactFactory(owner=admin, last_name="Ozola")
+    with pytest.raises(ValidationFailed):
+        keyset_page(
+            Contact.objects.all(), ordering="name", allowed={"name": "name_key"}, default="name",
+            cursor=_raw_cursor(["\ud800", "1"]), limit=2,
+        )  # fmt: skip
+
+
 def test_a_null_in_the_cursor_of_a_not_null_column_is_refused(deals):
     with pytest.raises(ValidationFailed):
         keyset_page(

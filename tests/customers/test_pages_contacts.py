@@ -393,12 +393,14 @@ def test_custom_fields_are_rendered_by_type_and_checked(manager):
     client = client_for(manager)
     url = reverse("customers:contact-create")
     html = client.get(url).content.decode()
-    assert 'name="custom.coffee" type="number"' in html
-    assert 'name="custom.since" type="date"' in html
+    assert 'name="custom.coffee" value="" type="number"' in html
+    assert 'name="custom.since" value="" type="date"' in html
     assert '<select id="f-custom.size" name="custom.size"' in html
     assert 'type="checkbox" name="custom.langs" value="ru"' in html
     bad = client.post(url, contact_form(last_name="Ok", **{"custom.coffee": "many"}))
     assert bad.status_code == 422 and "Must be a number." in bad.content.decode()
+    arabic = client.post(url, contact_form(last_name="Ok", **{"custom.coffee": "٣"}))
+    assert arabic.status_code == 422 and "Must be a number." in arabic.content.decode()
     good = client.post(
         url,
         contact_form(
@@ -408,7 +410,7 @@ def test_custom_fields_are_rendered_by_type_and_checked(manager):
                 "custom.since": "2020-01-02",
                 "custom.size": "L",
                 "custom.langs": ["lv", "ru"],
-                "custom.vip": "true",
+                "custom.vip": "yes",
             },
         ),
     )

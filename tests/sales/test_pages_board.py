@@ -208,7 +208,7 @@ def test_a_manager_gets_no_owner_filter_and_it_is_ignored(manager, colleague, pi
     assert f'data-record="deal-{mine.pk}"' in html
 
 
-def test_board_switches_pipelines_and_an_unknown_one_is_404(admin, pipeline):
+def test_board_switches_pipelines_an_unknown_one_is_404_and_junk_400(admin, pipeline):
     from tests.factories import make_pipeline
 
     other = make_pipeline("Doors")
@@ -221,7 +221,7 @@ def test_board_switches_pipelines_and_an_unknown_one_is_404(admin, pipeline):
 
     assert f'data-record="deal-{door.pk}"' in switched
     assert missing.status_code == 404
-    assert hostile.status_code == 404
+    assert hostile.status_code == 400  # not an id at all
 
 
 def test_board_without_pipelines_explains_what_to_do(admin):
@@ -234,10 +234,10 @@ def test_board_without_pipelines_explains_what_to_do(admin):
 def test_bad_owner_filter_is_an_error_not_a_crash(head, pipeline):
     response = _board(_client(head), pipeline, owner="<script>alert(1)</script>")
 
-    assert response.status_code == 422
+    assert response.status_code == 400
     html = response.content.decode()
     assert "<script>alert(1)</script>" not in html
-    assert "Must be a positive whole number." in html
+    assert "Must be an id (a positive whole number)." in html
 
 
 # --- loading more cards ------------------------------------------------------------------

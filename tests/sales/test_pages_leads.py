@@ -198,16 +198,22 @@ def test_list_refuses_an_unknown_sort_or_cursor_clearly(head, params):
 
 
 @pytest.mark.parametrize("value", [*HOSTILE, "x" * 5000, "12abc"])
-def test_list_takes_hostile_filter_values_as_plain_text(head, value):
-    LeadFactory(owner=head, title="Roof")
+def test_list_searches_hostile_text_and_refuses_hostile_filters(head, value):
+    lead = LeadFactory(owner=head, title="Roof")
+    client = client_for(head)
 
-    response = client_for(head).get(
+    searched = client.get(reverse("sales:lead-list"), {"q": value})
+    filtered = client.get(
         reverse("sales:lead-list"),
         {"q": value, "status": value, "channel": value, "owner": value, "team": value},
     )
 
-    assert response.status_code == 200
-    assert "<script>alert(1)</script>" not in response.content.decode()
+    assert searched.status_code == 200  # a search is plain text
+    assert filtered.status_code == 400  # a filter no lead can have: said, the list from the top
+    assert 'class="alert alert-error"' in filtered.content.decode()
+    assert listed(filtered) == [lead.pk]
+    for response in (searched, filtered):
+        assert "<script>alert(1)</script>" not in response.content.decode()
     assert Lead.objects.count() == 1
 
 

@@ -186,7 +186,10 @@ def test_an_invisible_row_is_404_before_the_403_and_changes_nothing(
         ({"owner_id": "999999999"}, "No such active user."),
         ({"owner_id": "abc"}, "Must be a user id."),
         ({"owner_id": "9" * 40}, "Must be a user id."),
-        ({"owner_id": ""}, "Must be a user id."),
+        ({"owner_id": ""}, "A record needs an owner."),
+        ({"owner_id": "²"}, "Must be a user id."),
+        ({"owner_id": "٣"}, "Must be a user id."),
+        ({"ids": ["٣"]}, "Must be ids."),
     ],
 )
 def test_bad_input_is_a_clear_message_and_changes_nothing(kind, make, head, manager, data, message):

@@ -15,7 +15,10 @@ segment into the next costs one more query (only when the next one has rows).
 from __future__ import annotations
 
 import base64
+import datetime as dt
+import decimal
 import json
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
@@ -24,9 +27,12 @@ from django.db import models
 from django.utils.translation import gettext as _
 
 from kliento.core.errors import ValidationFailed
+from kliento.core.scalars import parse_int, well_formed
 
 M = TypeVar("M", bound=models.Model)
 MAX_LIMIT = 200
+# Our cursors hold a segment number and a few sort values: far below this.
+MAX_CURSOR_LENGTH = 2000
 
 
 @dataclass
@@ -54,6 +60,9 @@ def _invalid_cursor() -> ValidationFailed:
 
 
 def _raw(cursor: str) -> list[Any]:
+    """The cursor's values as text: a JSON list of strings and nulls, each well-formed."""
+    if len(cursor) > MAX_CURSOR_LENGTH:
+        raise _invalid_cursor()
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         raw = json.loads(base64.urlsafe_b64decode(padded.encode()).decode())
@@ -61,23 +70,44 @@ def _raw(cursor: str) -> list[Any]:
         raise _invalid_cursor() from None
     if not isinstance(raw, list) or not all(v is None or isinstance(v, str) for v in raw):
         raise _invalid_cursor()
-    if any(v is not None and "\x00" in v for v in raw):  # PostgreSQL refuses NUL in text
+    # JSON decodes "\ud800" to a lone surrogate, which fails only when the driver encodes it.
+    if not all(v is None or well_formed(v) for v in raw):
         raise _invalid_cursor()
     return raw
+
+
+def _value(field: models.Field[Any, Any], text: str) -> Any:
+    """One sort value of the type and range its column holds; ValueError otherwise."""
+    target = field.target_field if isinstance(field, models.ForeignKey) else field  # an id
+    if isinstance(target, models.IntegerField):  # AutoField included; strict ASCII, 64 bits
+        number = parse_int(text)
+        if number is None:
+            raise ValueError(text)
+        return number
+    value = target.to_python(text)
+    if isinstance(value, decimal.Decimal) and not value.is_finite():
+        raise ValueError(text)
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError(text)
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is None:
+            raise ValueError(text)
+        value.astimezone(dt.UTC)  # OverflowError at the ends of the calendar
+    return value
 
 
 def _decode(raw: list[Any], fields: list[models.Field[Any, Any]]) -> list[Any]:
     if len(raw) != len(fields):
         raise _invalid_cursor()
     values: list[Any] = []
-    for field, value in zip(fields, raw, strict=True):
-        if value is None:
+    for field, text in zip(fields, raw, strict=True):
+        if text is None:
             if not field.null:
                 raise _invalid_cursor()
             values.append(None)
             continue
         try:
-            values.append(field.to_python(value))
+            values.append(_value(field, text))
         except Exception:
             raise _invalid_cursor() from None
     return values

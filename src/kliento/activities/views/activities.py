@@ -11,7 +11,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -27,6 +26,17 @@ from kliento.core.pagination import Page
 from kliento.core.saved_filters import saved_filter_list
 from kliento.core.selectors import teams_for, users_for
 from kliento.core.web.pages import actor_of, field_errors, page, render_page, user_of
+from kliento.core.web.params import (
+    BadParameter,
+    choice_param,
+    date_param,
+    form_id,
+    gather,
+    id_param,
+    parse_id,
+    parse_local_datetime,
+    safe_next,
+)
 
 PAGE_SIZE = 50
 FORM_KINDS = (ActivityKind.TASK, ActivityKind.CALL, ActivityKind.MEETING, ActivityKind.NOTE)
@@ -49,29 +59,11 @@ def local_datetime(value: str, name: str, errors: Errors) -> dt.datetime | None:
     value = value.strip()
     if not value:
         return None
-    try:
-        if len(value) > 30:
-            raise ValueError
-        parsed = dt.datetime.fromisoformat(value)
-    except ValueError:
+    parsed = parse_local_datetime(value)
+    if parsed is None:
         errors.setdefault(name, []).append(_("Enter a date and time (YYYY-MM-DD HH:MM)."))
         return None
-    if parsed.tzinfo is None:
-        parsed = timezone.make_aware(parsed)
-    return parsed
-
-
-def local_date(value: str, name: str, errors: Errors) -> dt.date | None:
-    value = value.strip()
-    if not value:
-        return None
-    try:
-        if len(value) != 10:
-            raise ValueError
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        errors.setdefault(name, []).append(_("Enter a date (YYYY-MM-DD)."))
-        return None
+    return timezone.make_aware(parsed)
 
 
 def start_of_day(day: dt.date) -> dt.datetime:
@@ -80,23 +72,14 @@ def start_of_day(day: dt.date) -> dt.datetime:
 
 
 def whole_number(value: str, name: str, errors: Errors) -> int | None:
+    """A posted positive whole number (a version); "" is None, junk an error beside it."""
     value = value.strip()
     if not value:
         return None
-    if not value.isdigit() or len(value) > 18:
+    number = parse_id(value)
+    if number is None:
         errors.setdefault(name, []).append(_("Must be a whole number."))
-        return None
-    return int(value)
-
-
-def safe_next(request: HttpRequest, default: str) -> str:
-    """The `next` address the form came from, if it is one of ours; else `default`."""
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return default
+    return number
 
 
 def to_input(value: dt.datetime | None) -> str:
@@ -108,29 +91,32 @@ def to_input(value: dt.datetime | None) -> str:
 
 
 def _list_filters(params: Mapping[str, str], errors: Errors) -> dict[str, Any]:
+    """The list's filters; each bad one is a reason in `errors` (the page answers 400)."""
     filters: dict[str, Any] = {}
-    kind = params.get("kind", "")
+    kind = gather(
+        errors,
+        lambda: choice_param(
+            params, "kind", ActivityKind.values, message=_("Unknown kind of activity.")
+        ),
+    )
     if kind:
-        if kind in ActivityKind.values:
-            filters["kind"] = kind
-        else:
-            errors.setdefault("kind", []).append(_("Unknown kind of activity."))
-    done = params.get("done", "")
+        filters["kind"] = kind
+    done = gather(
+        errors,
+        lambda: choice_param(params, "done", ("yes", "no"), message=_("Choose done or open.")),
+    )
     if done:
-        if done in ("yes", "no"):
-            filters["done"] = done == "yes"
-        else:
-            errors.setdefault("done", []).append(_("Choose done or open."))
-    outcome = params.get("outcome", "")
+        filters["done"] = done == "yes"
+    outcome = gather(
+        errors,
+        lambda: choice_param(params, "outcome", Outcome.values, message=_("Unknown outcome.")),
+    )
     if outcome:
-        if outcome in Outcome.values:
-            filters["outcome"] = outcome
-        else:
-            errors.setdefault("outcome", []).append(_("Unknown outcome."))
-    for name in ("owner", "team"):
-        filters[name] = whole_number(params.get(name, ""), name, errors)
-    after = local_date(params.get("when_after", ""), "when_after", errors)
-    before = local_date(params.get("when_before", ""), "when_before", errors)
+        filters["outcome"] = outcome
+    filters["owner"] = gather(errors, lambda: id_param(params, "owner"))
+    filters["team"] = gather(errors, lambda: id_param(params, "team"))
+    after = gather(errors, lambda: date_param(params, "when_after"))
+    before = gather(errors, lambda: date_param(params, "when_before"))
     if after is not None:
         filters["when_after"] = start_of_day(after)
     if before is not None:  # the end date is included
@@ -151,7 +137,7 @@ class ListQuery:
         """A bad filter as the selectors report one (for the export of the whole filter)."""
         if self.errors:
             found = [FieldError(f, m) for f, messages in self.errors.items() for m in messages]
-            raise ValidationFailed(found[0].message, found)
+            raise BadParameter(found[0].message, found)
 
 
 def list_query(params: Mapping[str, str]) -> ListQuery:
@@ -163,8 +149,6 @@ def list_query(params: Mapping[str, str]) -> ListQuery:
     ordering = params.get("ordering") or selectors.DEFAULT_ORDERING
     if q.strip() and ordering not in selectors.SUBJECT_SORTS:
         ordering = "subject"
-    if ordering not in SORTS:
-        errors.setdefault("ordering", []).append(_("Sort by a column of the list."))
     return ListQuery(filters, q, ordering, errors)
 
 
@@ -187,6 +171,7 @@ def activity_list(request: HttpRequest) -> HttpResponse:
     user = user_of(request)
     query = list_query(request.GET)
     errors = dict(query.errors)
+    status = BadParameter.status if errors else 200  # a parameter the list cannot read
     found: Page[Activity] = Page([], None)
     if not errors:
         try:
@@ -194,11 +179,11 @@ def activity_list(request: HttpRequest) -> HttpResponse:
                 user, query, cursor=request.GET.get("cursor") or None, limit=PAGE_SIZE
             )
         except ListTooLargeToSort as exc:  # say so, and show the list in its own order
-            errors = field_errors(exc)
+            errors, status = field_errors(exc), exc.status
             query = ListQuery(query.filters, query.q, selectors.DEFAULT_ORDERING, {})
             found = list_page(user, query, cursor=None, limit=PAGE_SIZE)
-        except ValidationFailed as exc:
-            errors = field_errors(exc)
+        except ValidationFailed as exc:  # a cursor or a search the selector refuses
+            errors, status = field_errors(exc), exc.status
     items = found.items
     # The rows link to what they are about: one query per kind of link, not per row.
     selectors.attach_visible_links(user, items)
@@ -221,7 +206,6 @@ def activity_list(request: HttpRequest) -> HttpResponse:
     context["oob"] = bool(htmx) and partial is not None
     if partial is None or not htmx:  # the whole page: filter choices, saved filters
         context.update(_whole_page(user))
-    status = 422 if errors else 200
     return render_page(
         request, "activities/activity_list.html", context, partial=partial, status=status
     )
@@ -256,9 +240,7 @@ def _form_data(request: HttpRequest, errors: Errors, *, current: Activity | None
         timed = timed or current.start_at is not None
         data["done"] = post.get("done") == "on"
         data["outcome"] = post.get("outcome", "")
-        data["version"] = post.get("version", "")
-        if isinstance(data["version"], str) and data["version"].isdigit():
-            data["version"] = int(data["version"])
+        data["version"] = form_id(post.get("version"))
     if timed:
         data["start_at"] = start
         data["end_at"] = end

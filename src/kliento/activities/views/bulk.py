@@ -26,12 +26,13 @@ from kliento.core.pagination import MAX_LIMIT, Page
 from kliento.core.selectors import users_for
 from kliento.core.web import bulk
 from kliento.core.web.pages import actor_of, page, user_of
+from kliento.core.web.params import safe_next
 
 ACTIONS = ("assign", "done")
 RECORD_TYPE = "activity"
 
 
-def _assign(actor: Actor, owner: int | str) -> Callable[[Activity], object]:
+def _assign(actor: Actor, owner: int | str | None) -> Callable[[Activity], object]:
     def change(activity: Activity) -> Activity:
         data = {"version": activity.version, "owner_id": owner}
         return services.activity_update(actor=actor, activity_id=activity.pk, data=data)
@@ -59,7 +60,7 @@ def activity_bulk(request: HttpRequest) -> HttpResponse:
     """
     user = user_of(request)
     actor = actor_of(request)
-    back = bulk.way_back(request, reverse("activities:activity-list"))
+    back = safe_next(request, reverse("activities:activity-list"))
     action = request.POST.get("action", "")
     try:
         if action not in ACTIONS:

@@ -14,15 +14,10 @@ from django.views.decorators.http import require_GET
 from kliento.activities import selectors
 from kliento.activities.choices import ActivityKind
 from kliento.activities.models import Activity
-from kliento.activities.views.activities import (
-    FORM_KINDS,
-    Errors,
-    local_date,
-    start_of_day,
-    whole_number,
-)
+from kliento.activities.views.activities import FORM_KINDS, Errors, start_of_day
 from kliento.core.selectors import teams_for, users_for
 from kliento.core.web.pages import page, render_page, user_of
+from kliento.core.web.params import BadParameter, choice_param, date_param, gather, id_param
 
 VIEWS = ("day", "week", "month")
 HOURS = range(24)
@@ -54,18 +49,14 @@ def _slot_value(day: dt.date, hour: int) -> str:
 @page
 def calendar(request: HttpRequest) -> HttpResponse:
     user = user_of(request)
+    params = request.GET
     errors: Errors = {}
-    view = request.GET.get("view") or "week"
-    if view not in VIEWS:
-        errors["view"] = [_("Choose a day, week or month view.")]
-        view = "week"
+    choose = _("Choose a day, week or month view.")
+    view = gather(errors, lambda: choice_param(params, "view", VIEWS, message=choose)) or "week"
     today = timezone.localdate()
-    day = local_date(request.GET.get("date", ""), "date", errors) or today
-    if not dt.date(1900, 1, 1) <= day <= dt.date(9000, 1, 1):
-        errors["date"] = [_("Choose a date between 1900 and 9000.")]
-        day = today
-    owner_id = whole_number(request.GET.get("owner", ""), "owner", errors)
-    team_id = whole_number(request.GET.get("team", ""), "team", errors)
+    day = gather(errors, lambda: date_param(params, "date")) or today
+    owner_id = gather(errors, lambda: id_param(params, "owner"))
+    team_id = gather(errors, lambda: id_param(params, "team"))
     if owner_id is None and team_id is None:
         owner_id = user.pk
     days, previous, following = _range(view, day)
@@ -117,5 +108,5 @@ def calendar(request: HttpRequest) -> HttpResponse:
             }
             for hour in HOURS
         ]
-    status = 422 if errors else 200
+    status = BadParameter.status if errors else 200  # shown beside the controls, nothing read
     return render_page(request, "activities/calendar.html", context, status=status)

@@ -6,9 +6,8 @@ import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from kliento.activities import selectors, services
@@ -17,6 +16,7 @@ from kliento.activities.models import Activity
 from kliento.activities.views.activities import start_of_day, whole_number
 from kliento.core.errors import Conflict, ValidationFailed
 from kliento.core.web.pages import actor_of, field_errors, page, render_page, user_of
+from kliento.core.web.params import BadParameter, gather, int_param
 from kliento.sales.selectors import deals_overdue
 
 OVERDUE_LIMIT = 50
@@ -80,11 +80,8 @@ def my_day(request: HttpRequest) -> HttpResponse:
     start = start_of_day(today)
     end = start_of_day(today + dt.timedelta(days=1))
     errors: dict[str, list[str]] = {}
-    idle_days = whole_number(request.GET.get("idle", ""), "idle", errors)
-    if idle_days is not None and not 1 <= idle_days <= IDLE_MAX:
-        errors["idle"] = [_("Between 1 and %(max)d days.") % {"max": IDLE_MAX}]
-    if errors or idle_days is None:
-        idle_days = IDLE_DEFAULT
+    idle = gather(errors, lambda: int_param(request.GET, "idle", minimum=1, maximum=IDLE_MAX))
+    idle_days = idle or IDLE_DEFAULT
     idle_since = start_of_day(today - dt.timedelta(days=idle_days))
 
     overdue, more_overdue = _capped(
@@ -138,7 +135,8 @@ def my_day(request: HttpRequest) -> HttpResponse:
         "outcomes": [(k, v) for k, v in Outcome.choices if k],
         "errors": errors,
     }
-    return render_page(request, TEMPLATE, context)
+    status = BadParameter.status if errors else 200  # the page, and the reason beside `idle`
+    return render_page(request, TEMPLATE, context, status=status)
 
 
 def _row(request: HttpRequest, activity: Activity, **extra: Any) -> dict[str, Any]:
@@ -180,13 +178,9 @@ def activity_complete(request: HttpRequest, activity_id: int) -> HttpResponse:
     if errors and not message:
         message = " ".join(m for messages in errors.values() for m in messages)
     if not getattr(request, "htmx", False):
-        if status != 200:
-            return render_page(
-                request,
-                TEMPLATE,
-                _row(request, activity, message=message),
-                partial="row",
-                status=status,
+        if status != 200:  # the row with the reason (the whole page needs its lists)
+            return render(
+                request, f"{TEMPLATE}#row", _row(request, activity, message=message), status=status
             )
         return redirect("activities:my-day")
     context = _row(request, activity, message=message)

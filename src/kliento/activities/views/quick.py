@@ -22,7 +22,6 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -34,6 +33,7 @@ from kliento.core import visibility
 from kliento.core.attachments import attachment_create, parent_get
 from kliento.core.errors import ErrorCollector, NotFound, ValidationFailed
 from kliento.core.web.pages import actor_of, field_errors, page, user_of
+from kliento.core.web.params import parse_date, safe_next
 
 # The record types an activity links to (the service's `<type>_id` fields).
 RECORD_TYPES = frozenset({"contact", "company", "deal", "lead"})
@@ -60,12 +60,7 @@ def _done(
 ) -> HttpResponse:
     """After a success: the empty form (htmx) or back to the page (a plain post)."""
     if not getattr(request, "htmx", False):
-        target = request.POST.get("next", "")
-        if url_has_allowed_host_and_scheme(
-            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-        ):
-            return HttpResponseRedirect(target)
-        return HttpResponseRedirect(reverse("core:home"))
+        return HttpResponseRedirect(safe_next(request, reverse("core:home")))
     response = render(request, template, context)
     response["HX-Trigger"] = json.dumps({TIMELINE_EVENT: True, TOAST_EVENT: {"message": message}})
     return response
@@ -117,9 +112,8 @@ def log_call(request: HttpRequest, record_type: str, record_id: int) -> HttpResp
 
 def _due_at(date_text: str, time_text: str, errors: ErrorCollector) -> dt.datetime | None:
     """The due moment in the user's time zone from a date and an optional HH:MM time."""
-    try:
-        day = dt.date.fromisoformat(date_text.strip())
-    except ValueError:
+    day = parse_date(date_text.strip())
+    if day is None:
         errors.add("due_date", _("Must be a date (YYYY-MM-DD)."))
         return None
     at = DEFAULT_DUE_TIME

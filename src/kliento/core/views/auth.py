@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.contrib.auth import login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -13,17 +12,13 @@ from kliento.core.accounts import admin_exists, first_admin_create
 from kliento.core.errors import ValidationFailed
 from kliento.core.signin import SignInFailed, SignInLocked, sign_in, sign_out
 from kliento.core.web.pages import field_errors
+from kliento.core.web.params import safe_next
 
 HOME = "/"
 
 
 def _next_url(request: HttpRequest) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or HOME
-    if url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return HOME
+    return safe_next(request, HOME)
 
 
 @require_http_methods(["GET", "POST"])

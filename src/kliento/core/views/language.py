@@ -6,10 +6,10 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils import translation
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from kliento.core.models import User
+from kliento.core.web.params import safe_next
 
 CODES = {code for code, _ in settings.LANGUAGES}
 
@@ -17,10 +17,7 @@ CODES = {code for code, _ in settings.LANGUAGES}
 @require_POST
 def set_language(request: HttpRequest) -> HttpResponse:
     code = request.POST.get("language", "")
-    target = request.POST.get("next") or "/"
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        target = "/"
-    response = redirect(target)
+    response = redirect(safe_next(request, "/"))
     if code not in CODES:
         return response
     if isinstance(request.user, User) and request.user.is_authenticated:

@@ -7,24 +7,19 @@ from typing import Any
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from kliento.core import saved_filters
 from kliento.core.errors import ValidationFailed
 from kliento.core.models import SavedFilter
 from kliento.core.web.pages import field_errors, page, user_of
+from kliento.core.web.params import safe_next
 
 TEMPLATE = "core/_saved_filters.html"
 
 
 def _next(request: HttpRequest) -> str:
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return "/"
+    return safe_next(request, "/")
 
 
 def _partial(request: HttpRequest, list_name: str, status: int = 200, **extra: Any) -> HttpResponse:

@@ -22,7 +22,6 @@ from django.http import HttpRequest, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -31,6 +30,7 @@ from kliento.core.errors import ValidationFailed
 from kliento.core.models import User
 from kliento.core.pagination import Page
 from kliento.core.web.pages import field_errors, user_of
+from kliento.core.web.params import form_id, parse_id
 
 MAX_SELECTED = 500
 EXPORT_MAX_ROWS = 100_000
@@ -47,23 +47,10 @@ def selected_ids(values: Sequence[str]) -> list[int]:
         raise ValidationFailed.on("ids", _("Select at least one row."))
     if len(values) > MAX_SELECTED:
         raise ValidationFailed.on("ids", _("At most %(max)d rows at once.") % {"max": MAX_SELECTED})
-    try:
-        ids = [int(v) for v in values]
-    except ValueError:
-        raise ValidationFailed.on("ids", _("Must be ids.")) from None
-    if any(i < 1 for i in ids):
+    ids = [parse_id(v.strip()) for v in values]
+    if None in ids:
         raise ValidationFailed.on("ids", _("Must be ids."))
-    return list(dict.fromkeys(ids))
-
-
-def way_back(request: HttpRequest, default: str) -> str:
-    """The posted `next` address if it is one of ours (the list with its filter), else default."""
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return default
+    return list(dict.fromkeys(i for i in ids if i is not None))
 
 
 def error_text(exc: ValidationFailed) -> str:
@@ -88,10 +75,9 @@ def say_changed(request: HttpRequest, count: int) -> None:
     )
 
 
-def bulk_owner(request: HttpRequest) -> int | str:
+def bulk_owner(request: HttpRequest) -> int | str | None:
     """The new owner of a bulk assign as the services take it (they refuse a bad one)."""
-    raw = request.POST.get("owner_id", "")
-    return int(raw) if raw.isdigit() and len(raw) < 19 else raw
+    return form_id(request.POST.get("owner_id"))
 
 
 # --- CSV -------------------------------------------------------------------------------

@@ -24,7 +24,12 @@ View = TypeVar("View", bound=Callable[..., HttpResponse])
 
 
 def page(view: View) -> View:
-    """Signed-in users only; NotFound is a 404 page and PermissionDenied a 403 page."""
+    """Signed-in users only; NotFound is a 404 page and PermissionDenied a 403 page.
+
+    A bad query parameter (`params.BadParameter`, 400) or any other refusal a view
+    leaves to it (ValidationFailed 422, Conflict 409) is the problem page with the
+    reasons: never a 500, and the service that refused wrote nothing.
+    """
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
@@ -39,6 +44,8 @@ def page(view: View) -> View:
             raise Http404(exc.message) from exc
         except PermissionDenied as exc:
             return render(request, "core/403.html", {"message": exc.message}, status=403)
+        except (ValidationFailed, Conflict) as exc:
+            return problem_page(request, exc)
 
     return cast(View, wrapper)
 
@@ -80,4 +87,18 @@ def field_errors(exc: ValidationFailed) -> dict[str, list[str]]:
 
 
 def error_status(exc: ValidationFailed | Conflict) -> int:
-    return 409 if isinstance(exc, Conflict) else 422
+    """400 for a parameter the page cannot read, 409 for a stale write, else 422."""
+    return exc.status
+
+
+def problem_page(request: HttpRequest, exc: ValidationFailed | Conflict) -> HttpResponse:
+    """What was wrong with the request, each reason under the name of its parameter."""
+    reasons = (
+        [(name, message) for name, messages in field_errors(exc).items() for message in messages]
+        if isinstance(exc, ValidationFailed)
+        else [("", exc.message)]
+    )
+    # The page without its query; a form's address may not answer GET: home instead.
+    back = request.path if request.method == "GET" else reverse("core:home")
+    context = {"reasons": reasons, "back": back}
+    return render(request, "core/problem.html", context, status=exc.status)

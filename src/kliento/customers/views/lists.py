@@ -23,6 +23,7 @@ from kliento.core.saved_filters import saved_filter_list
 from kliento.core.selectors import teams_for, users_for
 from kliento.core.web import bulk
 from kliento.core.web.pages import actor_of, field_errors, page, render_page, user_of
+from kliento.core.web.params import safe_next
 from kliento.customers.choices import Relationship
 from kliento.customers.views._kinds import COMPANY, CONTACT, Kind
 from kliento.customers.views.rows import company_rows, contact_rows
@@ -144,7 +145,7 @@ def company_list_page(request: HttpRequest) -> HttpResponse:
 def _bulk(request: HttpRequest, kind: Kind) -> HttpResponse:
     user = user_of(request)
     action = request.POST.get("action", "")
-    back = bulk.way_back(request, reverse(kind.url("list")))
+    back = safe_next(request, reverse(kind.url("list")))
     actor = actor_of(request)
     try:
         if action not in ("assign", "tag"):

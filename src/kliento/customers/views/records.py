@@ -14,9 +14,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from kliento.core import customfields, visibility
 from kliento.core.errors import Conflict, NotFound, ValidationFailed
-from kliento.core.models import CustomField, FieldType, User
+from kliento.core.models import User
 from kliento.core.selectors import users_for
+from kliento.core.web import custom_inputs
 from kliento.core.web.pages import actor_of, error_status, field_errors, page, render_page, user_of
+from kliento.core.web.params import form_id, id_param, parse_id
 from kliento.customers import selectors
 from kliento.customers.choices import ChannelKind, Relationship
 from kliento.customers.models import Company, Contact
@@ -86,19 +88,9 @@ def website_href(value: str) -> str | None:
 
 
 def _custom_display(record_type: str, values: dict[str, Any]) -> list[tuple[str, str]]:
-    out = []
-    for field in customfields.fields_for(record_type).values():
-        value = values.get(field.key)
-        if value in (None, "", []):
-            continue
-        if field.field_type == FieldType.YES_NO:
-            text = _("Yes") if value else _("No")
-        elif isinstance(value, list):
-            text = ", ".join(str(v) for v in value)
-        else:
-            text = str(value)
-        out.append((field.label, text))
-    return out
+    fields = customfields.fields_for(record_type).values()
+    shown = ((field.label, custom_inputs.shown(field, values.get(field.key))) for field in fields)
+    return [(label, text) for label, text in shown if text]
 
 
 # --- cards ------------------------------------------------------------------------
@@ -148,32 +140,6 @@ def company_detail(request: HttpRequest, company_id: int) -> HttpResponse:
 # --- the form ---------------------------------------------------------------------
 
 
-def _as_id(raw: str) -> Any:
-    raw = raw.strip()
-    if not raw:
-        return None
-    return int(raw) if raw.isdigit() and len(raw) < 19 else raw
-
-
-def _custom_value(field: CustomField, post: QueryDict) -> Any:
-    """A custom field's form value in the type the service checks (raw text when unparsable)."""
-    name = f"custom.{field.key}"
-    if field.field_type == FieldType.MULTI_CHOICE:
-        chosen = post.getlist(name)
-        return chosen or None
-    raw = post.get(name, "").strip()
-    if raw == "":
-        return None
-    if field.field_type == FieldType.NUMBER:
-        try:
-            return int(raw) if re.fullmatch(r"-?\d{1,16}", raw) else float(raw)
-        except ValueError:
-            return raw
-    if field.field_type == FieldType.YES_NO:
-        return {"true": True, "false": False}.get(raw, raw)
-    return raw
-
-
 def _channel_rows(post: QueryDict) -> tuple[list[dict[str, Any]], dict[str, list[dict[str, Any]]]]:
     """The channel rows of the form, and the per-kind lists the service takes."""
     kinds = post.getlist("channel_kind")
@@ -206,16 +172,15 @@ def form_data(
     data["relationship"] = post.get("relationship", Relationship.PROSPECT)
     data["tags"] = [t.strip() for t in post.get("tags", "").split(",") if t.strip()]
     if "owner_id" in post:
-        data["owner_id"] = _as_id(post.get("owner_id", ""))
+        data["owner_id"] = form_id(post.get("owner_id"))
     if kind is CONTACT:
         data["birthday"] = post.get("birthday", "").strip() or None
-        data["company_id"] = _as_id(post.get("company_id", ""))
+        data["company_id"] = form_id(post.get("company_id"))
     rows, lists = _channel_rows(post)
     data.update(lists)
-    fields = customfields.fields_for(kind.record_type)
-    data["custom"] = {key: _custom_value(field, post) for key, field in fields.items()}
+    data["custom"] = custom_inputs.read(post, customfields.fields_for(kind.record_type).values())
     if record is not None:
-        data["version"] = _as_id(post.get("version", ""))
+        data["version"] = form_id(post.get("version"))
     return data, rows
 
 
@@ -229,10 +194,7 @@ def _values_of(kind: Kind, record: Any) -> tuple[dict[str, Any], list[dict[str, 
     if kind is CONTACT:
         values["birthday"] = record.birthday.isoformat() if record.birthday else ""
         values["company_id"] = record.company_id or ""
-    for key, value in (record.custom or {}).items():
-        if isinstance(value, bool):
-            value = "true" if value else "false"
-        values[f"custom.{key}"] = value
+    values["custom"] = record.custom or {}
     rows = [
         {"kind": c["kind"], "label": c["label"], "value": c["value"], "key": ""}
         for c in _channels(record)
@@ -241,47 +203,23 @@ def _values_of(kind: Kind, record: Any) -> tuple[dict[str, Any], list[dict[str, 
     return values, rows
 
 
-def _posted_values(request: HttpRequest) -> dict[str, Any]:
+def _posted_values(request: HttpRequest, kind: Kind, record: Any | None) -> dict[str, Any]:
+    """The form as the user filled it in (custom fields over the stored ones)."""
     post = request.POST
-    values: dict[str, Any] = {k: post.get(k) for k in post if not k.startswith("channel_")}
-    for key in post:
-        if key.startswith("custom.") and len(post.getlist(key)) > 1:
-            values[key] = post.getlist(key)
+    values: dict[str, Any] = {
+        k: post.get(k) for k in post if not k.startswith(("channel_", custom_inputs.PREFIX))
+    }
+    fields = customfields.fields_for(kind.record_type).values()
+    stored = record.custom if record is not None else {}
+    values["custom"] = {**(stored or {}), **custom_inputs.posted(post, fields)}
     return values
-
-
-def _custom_inputs(kind: Kind, values: dict[str, Any]) -> list[dict[str, Any]]:
-    out = []
-    for field in customfields.fields_for(kind.record_type).values():
-        name = f"custom.{field.key}"
-        value = values.get(name, "")
-        spec: dict[str, Any] = {
-            "name": name,
-            "label": field.label,
-            "required": field.required,
-            "value": value,
-            "type": {"number": "number", "date": "date", "money": "text"}.get(
-                field.field_type, "text"
-            ),
-            "multi": field.field_type == FieldType.MULTI_CHOICE,
-            "choices": None,
-        }
-        if field.field_type == FieldType.CHOICE:
-            spec["choices"] = [("", "—"), *((str(c), str(c)) for c in field.choices)]
-        elif field.field_type == FieldType.YES_NO:
-            spec["choices"] = [("", "—"), ("true", _("Yes")), ("false", _("No"))]
-        elif spec["multi"]:
-            chosen = value if isinstance(value, list) else [value] if value else []
-            spec["options"] = [(str(c), str(c) in map(str, chosen)) for c in field.choices]
-        out.append(spec)
-    return out
 
 
 def _company_name(user: User, record: Any | None, raw: Any) -> str:
     """The visible name of the company the form links, for its picker ("" when the id
     is not one, or names a company the user may not see: the picker shows the id)."""
-    pk = _as_id(str(raw or ""))
-    if not isinstance(pk, int):
+    pk = parse_id(str(raw or "").strip())
+    if pk is None:
         return ""
     if record is not None and record.company_id == pk:  # the card's company: no query
         return record.company.name if record.company_visible else ""
@@ -338,7 +276,9 @@ def _render_form(
         "conflict": conflict,
         "relationships": Relationship.choices,
         "channel_kinds": [(k, ChannelKind(k).label) for k in EDITABLE_KINDS],
-        "custom_inputs": _custom_inputs(kind, values),
+        "custom_inputs": custom_inputs.inputs(
+            customfields.fields_for(kind.record_type).values(), values.get("custom") or {}
+        ),
         "may_assign": visibility.may_assign(user),
         "owners": [(u.pk, u.display_name) for u in users_for(user)]
         if visibility.may_assign(user)
@@ -375,7 +315,7 @@ def _form(request: HttpRequest, kind: Kind, record_id: int | None) -> HttpRespon
             request,
             kind,
             record,
-            _posted_values(request),
+            _posted_values(request, kind, record),
             rows,
             errors=errors,
             conflict=conflict,
@@ -438,7 +378,7 @@ def company_delete(request: HttpRequest, company_id: int) -> HttpResponse:
 def contact_duplicates(request: HttpRequest) -> HttpResponse:
     """Visible contacts that already have one of the typed e-mails or phones."""
     user = user_of(request)
-    exclude = _as_id(request.GET.get("duplicates_exclude", ""))
+    exclude = id_param(request.GET, "duplicates_exclude")
     kinds = request.GET.getlist("channel_kind")
     values = request.GET.getlist("channel_value")
     hits: list[dict[str, Any]] = []

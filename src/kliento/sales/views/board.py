@@ -7,7 +7,6 @@ from django.middleware.csrf import get_token
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -25,10 +24,11 @@ from kliento.core.web.pages import (
     render_page,
     user_of,
 )
+from kliento.core.web.params import id_field, id_param, safe_next
 from kliento.sales import selectors, services
 from kliento.sales.models import Deal, Pipeline, Stage
 from kliento.sales.views.cards import CardContext, CardRenderer
-from kliento.sales.views.deals import LinkNames, link_names, parse_id, reasons_by_kind
+from kliento.sales.views.deals import LinkNames, link_names, reasons_by_kind
 
 COLUMN_SIZE = 20
 TEMPLATE = "sales/board.html"
@@ -43,11 +43,7 @@ def _filters(params: QueryDict, user: User) -> selectors.DealFilters:
     """The board's owner and team filters (for roles that see more than their own deals)."""
     if not _sees_more(user):
         return selectors.DealFilters()
-    errors = ErrorCollector()
-    owner = parse_id(params.get("owner"), "owner", errors)
-    team = parse_id(params.get("team"), "team", errors)
-    errors.raise_if_any()
-    return selectors.DealFilters(owner=owner, team=team)
+    return selectors.DealFilters(owner=id_param(params, "owner"), team=id_param(params, "team"))
 
 
 def _column(
@@ -87,10 +83,10 @@ def _card_context(
     )
 
 
-def _pipeline(pipelines: list[Pipeline], wanted: str | None) -> Pipeline | None:
+def _pipeline(pipelines: list[Pipeline], params: QueryDict) -> Pipeline | None:
     """The pipeline asked for (404 if there is none such), else the first one."""
-    if wanted:
-        pk = parse_id(wanted, "pipeline", ErrorCollector())
+    pk = id_param(params, "pipeline")
+    if pk is not None:
         for pipeline in pipelines:
             if pipeline.pk == pk:
                 return pipeline
@@ -108,13 +104,14 @@ def _filter_query(filters: selectors.DealFilters) -> str:
 def board(request: HttpRequest) -> HttpResponse:
     user = user_of(request)
     pipelines = list(selectors.pipelines_list(user, active=True))
+    status = 200
     try:
         filters = _filters(request.GET, user)
     except ValidationFailed as exc:
-        filters, errors = selectors.DealFilters(), field_errors(exc)
+        filters, errors, status = selectors.DealFilters(), field_errors(exc), error_status(exc)
     else:
         errors = {}
-    pipeline = _pipeline(pipelines, request.GET.get("pipeline"))
+    pipeline = _pipeline(pipelines, request.GET)
     columns = []
     names = LinkNames()
     if pipeline is not None:
@@ -148,7 +145,7 @@ def board(request: HttpRequest) -> HttpResponse:
         "may_edit": visibility.rights(user, RecordType.DEAL).can_edit,
         "may_create": visibility.rights(user, RecordType.DEAL).can_create,
     }
-    return render_page(request, TEMPLATE, context, status=422 if errors else 200)
+    return render_page(request, TEMPLATE, context, status=status)
 
 
 @require_GET
@@ -165,7 +162,11 @@ def board_column(request: HttpRequest, pipeline_id: int, stage_id: int) -> HttpR
         found = _column(user, stage, filters, request.GET.get("cursor") or None)
     except ValidationFailed as exc:
         return render_page(
-            request, TEMPLATE, {"errors": field_errors(exc)}, partial="column-error", status=422
+            request,
+            TEMPLATE,
+            {"errors": field_errors(exc)},
+            partial="column-error",
+            status=error_status(exc),
         )
     names = link_names(user, found.items)
     stages = list(pipeline.stages.all())
@@ -178,13 +179,6 @@ def board_column(request: HttpRequest, pipeline_id: int, stage_id: int) -> HttpR
         "filter_query": _filter_query(filters),
     }
     return render_page(request, TEMPLATE, context, partial="cards")
-
-
-def _safe_next(request: HttpRequest, fallback: str) -> str:
-    target = request.POST.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return target
-    return fallback
 
 
 @require_POST
@@ -200,10 +194,10 @@ def deal_move(request: HttpRequest, deal_id: int) -> HttpResponse:
     deal = selectors.deal_get(user, deal_id)  # 404 before anything else
     errors = ErrorCollector()
     post = request.POST
-    stage_id = parse_id(post.get("stage_id"), "stage_id", errors, required=True)
-    version = parse_id(post.get("version"), "version", errors, required=True)
-    won = parse_id(post.get("won_reason_id"), "won_reason_id", errors)
-    lost = parse_id(post.get("lost_reason_id"), "lost_reason_id", errors)
+    stage_id = id_field(post.get("stage_id"), "stage_id", errors, required=True)
+    version = id_field(post.get("version"), "version", errors, required=True)
+    won = id_field(post.get("won_reason_id"), "won_reason_id", errors)
+    lost = id_field(post.get("lost_reason_id"), "lost_reason_id", errors)
     htmx = bool(getattr(request, "htmx", False))
     try:
         errors.raise_if_any()
@@ -220,7 +214,7 @@ def deal_move(request: HttpRequest, deal_id: int) -> HttpResponse:
     except (ValidationFailed, Conflict) as exc:
         return _move_failed(request, deal, exc, htmx)
     if not htmx:
-        return redirect(_safe_next(request, reverse("sales:deal-detail", args=[deal.pk])))
+        return redirect(safe_next(request, reverse("sales:deal-detail", args=[deal.pk])))
     return _move_done(request, deal, moved)
 
 

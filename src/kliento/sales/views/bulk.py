@@ -27,6 +27,7 @@ from kliento.core.pagination import MAX_LIMIT, Page
 from kliento.core.selectors import users_for
 from kliento.core.web import bulk
 from kliento.core.web.pages import actor_of, page, user_of
+from kliento.core.web.params import safe_next
 from kliento.sales import selectors, services
 from kliento.sales.models import Deal, Lead
 from kliento.sales.views import deals as deal_pages
@@ -52,7 +53,7 @@ DEALS = _List("sales:deal-list", selectors.deal_rows, services.deal_update, "dea
 
 def _bulk(request: HttpRequest, kind: _List) -> HttpResponse:
     user = user_of(request)
-    back = bulk.way_back(request, reverse(kind.list_url))
+    back = safe_next(request, reverse(kind.list_url))
     try:
         if request.POST.get("action", "") != "assign":
             raise ValidationFailed.on("action", _("Unknown action."))
@@ -70,7 +71,7 @@ def _bulk(request: HttpRequest, kind: _List) -> HttpResponse:
     return redirect(back)
 
 
-def _assign(actor: Actor, kind: _List, record: Lead | Deal, owner: int | str) -> None:
+def _assign(actor: Actor, kind: _List, record: Lead | Deal, owner: int | str | None) -> None:
     """Give one record to `owner` at the version just read; a refusal names the record."""
     try:
         kind.update(
@@ -219,7 +220,7 @@ def _deal_page(request: HttpRequest) -> Callable[[User, str | None], Page[Deal]]
 
 def _export(request: HttpRequest, export: bulk.Export, list_url: str) -> HttpResponse:
     query = request.GET.urlencode()
-    back = bulk.way_back(request, reverse(list_url) + (f"?{query}" if query else ""))
+    back = safe_next(request, reverse(list_url) + (f"?{query}" if query else ""))
     # `page` types views as returning HttpResponse; a streamed CSV is one in all but name.
     return cast(HttpResponse, bulk.export_csv(request, export, back=back))
 

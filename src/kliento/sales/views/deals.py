@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import decimal
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,10 +17,26 @@ from kliento.core.choices import RecordType, Scope
 from kliento.core.column_sorts import ListTooLargeToSort
 from kliento.core.customfields import custom_fields_for
 from kliento.core.errors import Conflict, ErrorCollector, ValidationFailed
-from kliento.core.models import CustomField, FieldType, User
+from kliento.core.models import CustomField, User
 from kliento.core.saved_filters import saved_filter_list
 from kliento.core.selectors import teams_for, users_for
-from kliento.core.web.pages import actor_of, field_errors, page, render_page, user_of
+from kliento.core.web import custom_inputs
+from kliento.core.web.pages import (
+    actor_of,
+    error_status,
+    field_errors,
+    page,
+    render_page,
+    user_of,
+)
+from kliento.core.web.params import (
+    BadParameter,
+    choice_param,
+    gather,
+    id_field,
+    id_param,
+    parse_id,
+)
 from kliento.customers.models import Company, Contact
 from kliento.sales import selectors, services
 from kliento.sales.choices import ReasonKind, StageKind
@@ -29,26 +44,10 @@ from kliento.sales.models import Deal, DealReason
 from kliento.sales.views.rows import deal_rows
 
 PAGE_SIZE = 50
-MAX_ID = 2**63 - 1
 MAX_QUERY = 200
 
 
 # --- what the board and the deal pages share -------------------------------------------
-
-
-def parse_id(
-    value: str | None, name: str, errors: ErrorCollector, *, required: bool = False
-) -> int | None:
-    """A positive whole number from a form or query string; "" is None (or an error)."""
-    text = (value or "").strip()
-    if not text:
-        if required:
-            errors.add(name, _("This field is required."))
-        return None
-    if not text.isascii() or not text.isdigit() or not 0 < int(text) <= MAX_ID:
-        errors.add(name, _("Must be a positive whole number."))
-        return None
-    return int(text)
 
 
 @dataclass
@@ -100,20 +99,21 @@ def reasons_by_kind(user: User) -> dict[str, list[DealReason]]:
 
 
 def list_filters(params: QueryDict, user: User) -> selectors.DealFilters:
-    errors = ErrorCollector()
-    status = params.get("status") or None
-    if status is not None and status not in StageKind.values:
-        errors.add("status", _("Must be open, won or lost."))
-        status = None
+    """The filters of the query string (BadParameter naming each one the list cannot read)."""
+    errors: dict[str, list[str]] = {}
+    statuses = _("Must be open, won or lost.")
     filters = selectors.DealFilters(
         q=(params.get("q") or "").strip()[:MAX_QUERY] or None,
-        pipeline=parse_id(params.get("pipeline"), "pipeline", errors),
-        stage=parse_id(params.get("stage"), "stage", errors),
-        owner=parse_id(params.get("owner"), "owner", errors),
-        team=parse_id(params.get("team"), "team", errors),
-        status=status,
+        pipeline=gather(errors, lambda: id_param(params, "pipeline")),
+        stage=gather(errors, lambda: id_param(params, "stage")),
+        owner=gather(errors, lambda: id_param(params, "owner")),
+        team=gather(errors, lambda: id_param(params, "team")),
+        status=gather(
+            errors, lambda: choice_param(params, "status", StageKind.values, message=statuses)
+        ),
     )
-    errors.raise_if_any()
+    if errors:
+        raise BadParameter.of(errors)
     return filters
 
 
@@ -124,6 +124,7 @@ def deal_list(request: HttpRequest) -> HttpResponse:
     params = request.GET
     ordering = params.get("ordering") or None
     errors: dict[str, list[str]] = {}
+    status = 200
     try:
         filters = list_filters(params, user)
         found = selectors.deals_list(
@@ -135,12 +136,12 @@ def deal_list(request: HttpRequest) -> HttpResponse:
             limit=PAGE_SIZE,
         )
     except ListTooLargeToSort as exc:  # say so, and show the filtered list in its own order
-        errors, ordering = field_errors(exc), None
+        errors, status, ordering = field_errors(exc), error_status(exc), None
         found = selectors.deals_list(
             user, filters=filters, params=params, ordering=None, cursor=None, limit=PAGE_SIZE
         )
-    except ValidationFailed as exc:
-        errors = field_errors(exc)
+    except ValidationFailed as exc:  # a bad filter, sort or cursor: the whole list, and why
+        errors, status = field_errors(exc), error_status(exc)
         filters, ordering = selectors.DealFilters(), None
         found = selectors.deals_list(
             user, filters=filters, params={}, ordering=None, cursor=None, limit=PAGE_SIZE
@@ -172,7 +173,6 @@ def deal_list(request: HttpRequest) -> HttpResponse:
         "bulk": bulk,
         "columns": 8 if bulk else 7,
     }
-    status = 422 if errors else 200
     # "Load more" appends rows; the search box and the filters replace the whole table
     partial: str | None = "rows" if params.get("cursor") and not errors else "table"
     htmx = getattr(request, "htmx", None)
@@ -222,28 +222,6 @@ TEXT_FIELDS = ("title", "amount", "currency", "start_date", "expected_close_date
 ID_FIELDS = ("company_id", "contact_id", "owner_id")
 
 
-def _custom_value(f: CustomField, post: QueryDict) -> Any:
-    """A custom field's posted value in the type the service checks ("" removes it)."""
-    name = f"custom.{f.key}"
-    if f.field_type == FieldType.YES_NO:
-        raw = post.get(name, "")
-        return {"yes": True, "no": False}.get(raw)
-    if f.field_type == FieldType.MULTI_CHOICE:
-        return post.getlist(name) or None
-    raw = post.get(name, "").strip()
-    if not raw:
-        return None
-    if f.field_type == FieldType.NUMBER:
-        try:
-            number = decimal.Decimal(raw)
-        except decimal.InvalidOperation:
-            return raw  # the service explains what a number is
-        if not number.is_finite():
-            return raw
-        return int(number) if number == number.to_integral_value() else float(number)
-    return raw
-
-
 def _form_data(
     post: QueryDict, user: User, fields: list[CustomField], errors: ErrorCollector
 ) -> dict[str, Any]:
@@ -255,19 +233,18 @@ def _form_data(
     if data["amount"] is None:
         data["amount"] = 0
     for name in ID_FIELDS:
-        data[name] = parse_id(post.get(name), name, errors)
+        data[name] = id_field(post.get(name), name, errors)
     if data["owner_id"] is None or not visibility.may_assign(user):
         del data["owner_id"]  # the owner stays (a new deal is the author's)
-    data["custom"] = {f.key: _custom_value(f, post) for f in fields}
+    data["custom"] = custom_inputs.read(post, fields)
     return data
 
 
 def picked_names(user: User, company_id: Any, contact_id: Any) -> tuple[str, str]:
     """The visible names of a form's linked company and contact, for their pickers ("" for
     a blank or bad id, or a record the user may not see); one query per id given."""
-    ignored = ErrorCollector()
-    company = parse_id(str(company_id or ""), "company_id", ignored)
-    contact = parse_id(str(contact_id or ""), "contact_id", ignored)
+    company = parse_id(str(company_id or "").strip())
+    contact = parse_id(str(contact_id or "").strip())
     if not (company or contact):
         return "", ""
     probe = Deal(company_id=company, contact_id=contact)
@@ -284,7 +261,8 @@ def _form_context(
     conflict: bool = False,
 ) -> dict[str, Any]:
     user = user_of(request)
-    fields = [f for f in custom_fields_for(user, RecordType.DEAL) if f.active]
+    fields = _deal_fields(user)
+    custom = {**(deal.custom if deal else {}), **values.get("custom", {})}
     company_name, contact_name = picked_names(
         user, values.get("company_id"), values.get("contact_id")
     )
@@ -295,7 +273,7 @@ def _form_context(
         "conflict": conflict,
         "pipelines": list(selectors.pipelines_list(user, active=True)) if deal is None else [],
         "owners": list(users_for(user)) if visibility.may_assign(user) else [],
-        "custom_fields": fields,
+        "custom_inputs": custom_inputs.inputs(fields, custom),
         "company_name": company_name,
         "contact_name": contact_name,
     }
@@ -315,19 +293,21 @@ def _values_of(deal: Deal) -> dict[str, Any]:
         "owner_id": deal.owner_id,
         "version": deal.version,
     }
-    for key, value in deal.custom.items():
-        values[f"custom.{key}"] = value
     return values
 
 
-def _posted_values(post: QueryDict) -> dict[str, Any]:
-    values: dict[str, Any] = {k: post.get(k, "") for k in post if not k.startswith("custom.")}
-    for key in post:
-        if key.startswith("custom."):
-            items = post.getlist(key)
-            values[key] = items if len(items) > 1 else items[0]
+def _posted_values(post: QueryDict, fields: list[CustomField]) -> dict[str, Any]:
+    """The form as the user filled it in; its custom values over the stored ones."""
+    values: dict[str, Any] = {
+        k: post.get(k, "") for k in post if not k.startswith(custom_inputs.PREFIX)
+    }
     values.pop("csrfmiddlewaretoken", None)
+    values["custom"] = custom_inputs.posted(post, fields)
     return values
+
+
+def _deal_fields(user: User) -> list[CustomField]:
+    return [f for f in custom_fields_for(user, RecordType.DEAL) if f.active]
 
 
 @require_http_methods(["GET", "POST"])
@@ -345,16 +325,19 @@ def deal_create(request: HttpRequest) -> HttpResponse:
         context = _form_context(request, deal=None, values=values, errors={})
         return render_page(request, "sales/deal_form.html", context)
     errors = ErrorCollector()
-    fields = [f for f in custom_fields_for(user, RecordType.DEAL) if f.active]
+    fields = _deal_fields(user)
     data = _form_data(request.POST, user, fields, errors)
-    data["pipeline_id"] = parse_id(request.POST.get("pipeline_id"), "pipeline_id", errors)
-    data["stage_id"] = parse_id(request.POST.get("stage_id"), "stage_id", errors)
+    data["pipeline_id"] = id_field(request.POST.get("pipeline_id"), "pipeline_id", errors)
+    data["stage_id"] = id_field(request.POST.get("stage_id"), "stage_id", errors)
     try:
         errors.raise_if_any()
         deal = services.deal_create(actor=actor_of(request), data=data)
     except ValidationFailed as exc:
         context = _form_context(
-            request, deal=None, values=_posted_values(request.POST), errors=field_errors(exc)
+            request,
+            deal=None,
+            values=_posted_values(request.POST, fields),
+            errors=field_errors(exc),
         )
         return render_page(request, "sales/deal_form.html", context, status=422)
     return redirect("sales:deal-detail", deal.pk)
@@ -370,9 +353,9 @@ def deal_edit(request: HttpRequest, deal_id: int) -> HttpResponse:
         context = _form_context(request, deal=deal, values=_values_of(deal), errors={})
         return render_page(request, "sales/deal_form.html", context)
     errors = ErrorCollector()
-    fields = [f for f in custom_fields_for(user, RecordType.DEAL) if f.active]
+    fields = _deal_fields(user)
     data = _form_data(request.POST, user, fields, errors)
-    version = parse_id(request.POST.get("version"), "version", errors, required=True)
+    version = id_field(request.POST.get("version"), "version", errors, required=True)
     try:
         errors.raise_if_any()
         assert version is not None
@@ -383,7 +366,7 @@ def deal_edit(request: HttpRequest, deal_id: int) -> HttpResponse:
         context = _form_context(
             request,
             deal=deal,
-            values=_posted_values(request.POST),
+            values=_posted_values(request.POST, fields),
             errors=found,
             conflict=conflict,
         )

@@ -25,7 +25,23 @@ from kliento.core.models import CustomField, FieldType, User
 from kliento.core.pagination import Page
 from kliento.core.saved_filters import saved_filter_list
 from kliento.core.selectors import teams_for, users_for
-from kliento.core.web.pages import actor_of, field_errors, page, render_page, user_of
+from kliento.core.web import custom_inputs
+from kliento.core.web.pages import (
+    actor_of,
+    error_status,
+    field_errors,
+    page,
+    render_page,
+    user_of,
+)
+from kliento.core.web.params import (
+    BadParameter,
+    choice_param,
+    form_id,
+    gather,
+    id_param,
+    parse_id,
+)
 from kliento.sales import selectors, services
 from kliento.sales.choices import LeadChannel, LeadStatus
 from kliento.sales.models import Lead
@@ -85,58 +101,11 @@ def _optional(post: QueryDict, name: str) -> str | None:
     return value or None
 
 
-def _id(value: str | None) -> int | str | None:
-    """A select's id as an int; anything else is passed on for the service to refuse."""
-    if value is None or value == "":
-        return None
-    text = value.strip()
-    return int(text) if text.isdigit() and len(text) < 19 else value
-
-
 def _version(post: QueryDict) -> int:
-    raw = post.get("version", "").strip()
-    if not raw.isdigit() or len(raw) > 18:
+    version = parse_id(post.get("version", "").strip())
+    if version is None:
         raise ValidationFailed.on("version", _("Reload the page: the form lacks its version."))
-    return int(raw)
-
-
-def _number(raw: str) -> Any:
-    """A number field's value: an int or float if it reads as one, else the text to refuse."""
-    try:
-        return int(raw)
-    except ValueError:
-        pass
-    try:
-        return float(raw)
-    except ValueError:
-        return raw
-
-
-def _custom_values(post: QueryDict, fields: list[CustomField]) -> dict[str, Any]:
-    """The custom values of the form, typed as the service checks them; empty clears.
-
-    A field the form did not send is left as it is (a multiple choice sends an empty
-    hidden value first, so that choosing nothing clears it).
-    """
-    values: dict[str, Any] = {}
-    for field in fields:
-        name = f"custom.{field.key}"
-        if name not in post:
-            continue
-        if field.field_type == FieldType.MULTI_CHOICE:
-            chosen = [v for v in post.getlist(name) if v]
-            values[field.key] = chosen or None
-            continue
-        raw = post.get(name, "").strip()
-        if raw == "":
-            values[field.key] = None
-        elif field.field_type == FieldType.NUMBER:
-            values[field.key] = _number(raw)
-        elif field.field_type == FieldType.YES_NO:
-            values[field.key] = {"yes": True, "no": False}.get(raw, raw)
-        else:
-            values[field.key] = raw
-    return values
+    return version
 
 
 def _lead_data(
@@ -147,8 +116,8 @@ def _lead_data(
     if lead is None or lead.status != LeadStatus.CONVERTED:
         data.update(_sent(post, ("status",)))
     if visibility.may_assign(user) and post.get("owner_id"):
-        data["owner_id"] = _id(post.get("owner_id"))
-    custom = _custom_values(post, fields)
+        data["owner_id"] = form_id(post.get("owner_id"))
+    custom = custom_inputs.read(post, fields)
     if custom or lead is None:
         data["custom"] = custom
     return data
@@ -178,34 +147,9 @@ def _lead_fields(user: User) -> list[CustomField]:
     return list(custom_fields_for(user, RecordType.LEAD).filter(active=True))
 
 
-def _custom_rows(fields: list[CustomField], values: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """Each custom field with its value (for the card and the form)."""
-    rows = []
-    for field in fields:
-        value = values.get(field.key)
-        if field.field_type == FieldType.YES_NO and isinstance(value, bool):
-            shown: Any = _("Yes") if value else _("No")
-            form_value: Any = "yes" if value else "no"
-        elif isinstance(value, list):
-            shown, form_value = ", ".join(map(str, value)), [str(v) for v in value]
-        else:
-            shown = form_value = "" if value is None else value
-        rows.append({"field": field, "value": shown, "form_value": form_value})
-    return rows
-
-
-def _posted_custom(post: QueryDict, fields: list[CustomField]) -> dict[str, Any]:
-    """The custom values as typed, to show them again in a refused form."""
-    values: dict[str, Any] = {}
-    for field in fields:
-        name = f"custom.{field.key}"
-        if name not in post:
-            continue
-        if field.field_type == FieldType.MULTI_CHOICE:
-            values[field.key] = post.getlist(name)
-        else:
-            values[field.key] = post.get(name, "")
-    return values
+def _custom_shown(fields: list[CustomField], values: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Each custom field with its value as the card shows it."""
+    return [{"field": f, "value": custom_inputs.shown(f, values.get(f.key))} for f in fields]
 
 
 def _rights(user: User) -> dict[str, bool]:
@@ -235,25 +179,20 @@ def _url_or_none(name: str, pk: int) -> str | None:
 # --- the list --------------------------------------------------------------------------
 
 
-def _int_param(value: str | None) -> int | None:
-    text = (value or "").strip()
-    return int(text) if text.isdigit() and len(text) < 19 else None
-
-
-def _choice_param(value: str | None, allowed: list[str]) -> str | None:
-    return value if value in allowed else None
-
-
 def list_filters(get: QueryDict) -> selectors.LeadFilters:
-    """The filters of the query string; values no lead can have are dropped, not searched."""
-    return selectors.LeadFilters(
+    """The filters of the query string (BadParameter naming each one the list cannot read)."""
+    errors: dict[str, list[str]] = {}
+    filters = selectors.LeadFilters(
         q=(get.get("q") or "").strip()[:MAX_QUERY] or None,
-        status=_choice_param(get.get("status"), list(LeadStatus.values)),
-        channel=_choice_param(get.get("channel"), list(LeadChannel.values)),
+        status=gather(errors, lambda: choice_param(get, "status", LeadStatus.values)),
+        channel=gather(errors, lambda: choice_param(get, "channel", LeadChannel.values)),
         source=(get.get("source") or "").strip()[:MAX_FILTER] or None,
-        owner=_int_param(get.get("owner")),
-        team=_int_param(get.get("team")),
+        owner=gather(errors, lambda: id_param(get, "owner")),
+        team=gather(errors, lambda: id_param(get, "team")),
     )
+    if errors:
+        raise BadParameter.of(errors)
+    return filters
 
 
 FILTERABLE = (FieldType.CHOICE, FieldType.MULTI_CHOICE, FieldType.YES_NO)
@@ -273,12 +212,13 @@ def _custom_filters(user: User, get: QueryDict) -> list[dict[str, Any]]:
 @page
 def lead_list_page(request: HttpRequest) -> HttpResponse:
     user = user_of(request)
-    filters = list_filters(request.GET)
     ordering = (request.GET.get("ordering") or "").strip()[:40] or None
     cursor = (request.GET.get("cursor") or "").strip()[:500] or None
     errors: dict[str, list[str]] = {}
     status = 200
+    filters = selectors.LeadFilters()
     try:
+        filters = list_filters(request.GET)
         found: Page[Lead] = selectors.leads_list(
             user,
             filters=filters,
@@ -288,12 +228,13 @@ def lead_list_page(request: HttpRequest) -> HttpResponse:
             limit=PAGE_SIZE,
         )
     except ListTooLargeToSort as exc:  # say so, and show the filtered list in its own order
-        errors, status, ordering = _errors_of(exc, ()), 422, None
+        errors, status, ordering = _errors_of(exc, ()), error_status(exc), None
         found = selectors.leads_list(
             user, filters=filters, params=request.GET, ordering=None, cursor=None, limit=PAGE_SIZE
         )
-    except ValidationFailed as exc:  # an unknown sort or a tampered cursor: from the top
-        errors, status, ordering = _errors_of(exc, ()), 422, None
+    except ValidationFailed as exc:  # a bad filter or sort, a tampered cursor: from the top
+        errors, status, ordering = _errors_of(exc, ()), error_status(exc), None
+        filters = selectors.LeadFilters()
         found = selectors.leads_list(
             user, filters=filters, params={}, ordering=None, cursor=None, limit=PAGE_SIZE
         )
@@ -337,7 +278,7 @@ def _detail_context(request: HttpRequest, lead: Lead, **extra: Any) -> dict[str,
     context: dict[str, Any] = {
         "lead": lead,
         "owner": lead.owner,
-        "custom": _custom_rows(fields, lead.custom or {}),
+        "custom": _custom_shown(fields, lead.custom or {}),
         "can": can,
         "converted": converted,
         "outcome": outcome,
@@ -453,7 +394,7 @@ def lead_convert_page(request: HttpRequest, lead_id: int) -> HttpResponse:
     lead = selectors.lead_get(user, lead_id)
     post = request.POST
     deal: dict[str, Any] = {
-        "pipeline_id": _id(post.get("deal.pipeline_id")),
+        "pipeline_id": form_id(post.get("deal.pipeline_id")),
         "title": post.get("deal.title", "").strip() or None,
         "amount": _optional(post, "deal.amount"),
         "currency": _optional(post, "deal.currency"),
@@ -462,8 +403,8 @@ def lead_convert_page(request: HttpRequest, lead_id: int) -> HttpResponse:
     create_contact = _checked(post, "create_contact")
     create_company = _checked(post, "create_company")
     # The pickers' ids; a bad one goes on to the service, which names the field.
-    contact_id: Any = _id(post.get("contact_id"))
-    company_id: Any = _id(post.get("company_id"))
+    contact_id: Any = form_id(post.get("contact_id"))
+    company_id: Any = form_id(post.get("company_id"))
     try:
         if deal["pipeline_id"] is None:
             raise ValidationFailed.on("deal.pipeline_id", _("Choose the pipeline of the deal."))
@@ -521,7 +462,7 @@ def _form_context(
     context: dict[str, Any] = {
         "lead": lead,
         "v": values,
-        "custom": _custom_rows(fields, custom),
+        "custom_inputs": custom_inputs.inputs(fields, custom),
         "errors": {},
         "statuses": SETTABLE_STATUSES,
         "channels": LeadChannel.choices,
@@ -556,7 +497,7 @@ def _refused(
     """The form again, as the user filled it in, with the errors or the conflict."""
     post = request.POST
     values = {**(_lead_values(lead) if lead else {}), **_sent(post, (*FORM_FIELDS, "version"))}
-    custom = {**(lead.custom if lead else {}), **_posted_custom(post, fields)}
+    custom = {**(lead.custom if lead else {}), **custom_inputs.posted(post, fields)}
     context = _form_context(
         request,
         lead=lead,

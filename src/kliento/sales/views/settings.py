@@ -16,6 +16,7 @@ from kliento.core.errors import NotFound, ValidationFailed
 from kliento.core.models import User
 from kliento.core.rights import require_admin
 from kliento.core.web.pages import actor_of, field_errors, page, render_page, user_of
+from kliento.core.web.params import parse_int
 from kliento.sales import selectors, services
 from kliento.sales.choices import ReasonKind, StageKind
 from kliento.sales.models import DealReason, Pipeline
@@ -27,18 +28,18 @@ _STAGE_ERROR = re.compile(r"^stages\.(\d+)\.(\w+)$")
 
 
 def _number(raw: str) -> int | str | None:
+    """A posted id or probability: None if blank, the number, else the text (refused by the
+    service under the field's name)."""
     raw = raw.strip()
     if not raw:
         return None
-    return int(raw) if raw.isdigit() and len(raw) < 10 else raw
+    number = parse_int(raw, minimum=0)
+    return raw if number is None else number
 
 
 def _stage_rows(request: HttpRequest) -> list[dict[str, Any]]:
     """The stage rows as posted, in form order (each keeps its row number)."""
-    try:
-        count = min(int(request.POST.get("stage_count", "0")), MAX_ROWS)
-    except ValueError:
-        count = 0
+    count = min(parse_int(request.POST.get("stage_count", "").strip(), minimum=0) or 0, MAX_ROWS)
     rows = []
     for i in range(count):
         row: dict[str, Any] = {k: request.POST.get(f"stages-{i}-{k}", "") for k in STAGE_INPUTS}
@@ -57,8 +58,8 @@ def _stages_data(rows: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list
     kept = [r for r in rows if not r["remove"] and (r["id"] is not None or r["name"].strip())]
 
     def order(row: dict[str, Any]) -> tuple[int, int]:
-        raw = str(row["order"]).strip()
-        return (int(raw) if raw.isdigit() and len(raw) < 6 else 99999, row["row"])
+        number = parse_int(str(row["order"]).strip(), minimum=0, maximum=99999)
+        return (99999 if number is None else number, row["row"])
 
     kept.sort(key=order)
     data = []

@@ -14,13 +14,5 @@ def admin_of(request: HttpRequest) -> User:
     return require_admin(user_of(request))
 
 
-def int_or_raw(value: str) -> int | str | None:
-    """A posted id: None if empty, an int if it is one, else the text (the service refuses it)."""
-    value = value.strip()
-    if not value:
-        return None
-    return int(value) if value.isdigit() and len(value) < 19 else value
-
-
 def checked(request: HttpRequest, name: str) -> bool:
     return request.POST.get(name) in ("on", "true", "1")

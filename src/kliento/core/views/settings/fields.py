@@ -16,6 +16,9 @@ from kliento.core.errors import ValidationFailed
 from kliento.core.models import FieldType
 from kliento.core.views.settings.common import admin_of, checked
 from kliento.core.web.pages import actor_of, field_errors, page, render_page
+from kliento.core.web.params import parse_int
+
+MAX_POSITION = 1_000_000
 
 
 def _choices_of(text: str) -> list[str]:
@@ -24,10 +27,12 @@ def _choices_of(text: str) -> list[str]:
 
 
 def _int_position(raw: str) -> int:
-    raw = raw.strip() or "0"
-    if not raw.isdigit() or len(raw) > 7 or int(raw) > 1_000_000:
-        raise ValidationFailed.on("position", _("Must be a whole number from 0 to 1000000."))
-    return int(raw)
+    position = parse_int(raw.strip() or "0", minimum=0, maximum=MAX_POSITION)
+    if position is None:
+        raise ValidationFailed.on(
+            "position", _("Must be a whole number from 0 to %(max)d.") % {"max": MAX_POSITION}
+        )
+    return position
 
 
 def _form_context(**extra: Any) -> dict[str, Any]:

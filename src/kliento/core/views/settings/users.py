@@ -15,8 +15,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from kliento.core import accounts, signin
 from kliento.core.choices import Role
 from kliento.core.errors import ValidationFailed
-from kliento.core.views.settings.common import admin_of, checked, int_or_raw
+from kliento.core.views.settings.common import admin_of, checked
 from kliento.core.web.pages import actor_of, field_errors, page, render_page
+from kliento.core.web.params import form_id
 
 PAGE_SIZE = 50
 PROFILE_FIELDS = ("first_name", "last_name", "email", "role", "language", "time_zone")
@@ -37,7 +38,7 @@ def _choices(request: HttpRequest) -> dict[str, Any]:
 
 def _profile_data(request: HttpRequest) -> dict[str, Any]:
     data: dict[str, Any] = {k: request.POST.get(k, "") for k in PROFILE_FIELDS}
-    data["team_id"] = int_or_raw(request.POST.get("team_id", ""))
+    data["team_id"] = form_id(request.POST.get("team_id"))
     return data
 
 
