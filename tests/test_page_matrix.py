@@ -21,6 +21,7 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from kliento.core import records
 from kliento.core.choices import Role
 from kliento.core.models import SavedFilter
 from kliento.core.rights import ASSIGNING_ROLES
@@ -131,7 +132,7 @@ PAGES: dict[str, Page] = {
         ok=302,
         data=lambda w, t: {
             "role": "manager",
-            **{f"{rt}-scope": "team" for rt in ("company", "contact", "lead", "deal", "activity")},
+            **{f"{rt}-scope": "team" for rt in records.names()},  # every registered type
             "deal-can_create": "on",
         },
     ),

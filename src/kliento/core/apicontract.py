@@ -28,6 +28,7 @@ from django.utils.translation import gettext_noop
 from ninja import Router
 from ninja.constants import NOT_SET
 from pydantic import AwareDatetime, BeforeValidator, Field, JsonValue, StrictInt, WithJsonSchema
+from pydantic_core import PydanticCustomError
 
 from kliento.core.apikit import ErrorOut
 from kliento.core.customfields import KEY_RE
@@ -83,7 +84,9 @@ _ISO_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}")
 def _iso_text(pattern: re.Pattern[str], message: str) -> BeforeValidator:
     def check(value: Any) -> Any:
         if isinstance(value, int | float) or (isinstance(value, str) and not pattern.match(value)):
-            raise ValueError(_(message))
+            # A custom error: its message reaches the client as it is ("Value error, …"
+            # is what a plain ValueError would add in front).
+            raise PydanticCustomError("iso_text", _(message))
         return value
 
     return BeforeValidator(check)
