@@ -181,7 +181,7 @@ def _step(consumer: Consumer) -> str:
         for event_id, action, record_type in batch:
             if event_id != progress.last_event_id + 1 and not _gap_is_final(progress, now):
                 break
-            progress.gap_seen_xmax = progress.gap_seen_at = None
+            progress.gap_writers = progress.gap_seen_at = None
             if not consumer.wants(action, record_type):
                 progress.last_event_id = event_id
                 continue
@@ -236,26 +236,31 @@ def _gap_is_final(progress: EventConsumer, now: dt.datetime) -> bool:
 
     SQLite has one writer at a time, so ids commit in order: a hole is an id whose
     transaction rolled back, and final. On PostgreSQL the id may belong to a transaction
-    still running; the hole is final once every transaction that was running when the
-    hole was first seen has ended (and a short grace for one that had its id but no
-    transaction number yet).
+    still running; the hole is final once every writing transaction of this database
+    that was running when the hole was first seen has ended, plus a short grace for one
+    that had drawn its id but not yet written. Readers (a backup, a report) hold no
+    transaction number and never hold the consumer up.
     """
     if connection.vendor != "postgresql":
         return True
-    with connection.cursor() as cursor:
-        # The oldest transaction still running besides this one (a snapshot never lists
-        # its own), and the first transaction number not yet given out.
-        cursor.execute(
-            "SELECT (SELECT min(x::text::bigint) FROM pg_snapshot_xip(pg_current_snapshot()) x),"
-            " pg_snapshot_xmax(pg_current_snapshot())::text::bigint"
-        )
-        oldest_running, xmax = cursor.fetchone()
-    if progress.gap_seen_xmax is None or progress.gap_seen_at is None:
-        progress.gap_seen_xmax, progress.gap_seen_at = xmax, now
+    writers = _writers()
+    if progress.gap_writers is None or progress.gap_seen_at is None:
+        progress.gap_writers, progress.gap_seen_at = writers, now
         return False
     grace = dt.timedelta(seconds=getattr(settings, "KLIENTO_EVENT_GAP_GRACE", 1.0))
-    ended = oldest_running is None or oldest_running >= progress.gap_seen_xmax
-    return bool(ended and now - progress.gap_seen_at >= grace)
+    still_running = {tuple(pair) for pair in progress.gap_writers} & {tuple(p) for p in writers}
+    return not still_running and now - progress.gap_seen_at >= grace
+
+
+def _writers() -> list[list[int]]:
+    """[pid, transaction number] of the other sessions of this database that are writing."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid, backend_xid::text::bigint FROM pg_stat_activity"
+            " WHERE datname = current_database() AND backend_xid IS NOT NULL"
+            " AND pid <> pg_backend_pid()"
+        )
+        return [[int(pid), int(xid)] for pid, xid in cursor.fetchall()]
 
 
 def run_dispatcher(stop: threading.Event, *, interval: float = 1.0) -> None:

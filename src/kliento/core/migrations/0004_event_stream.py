@@ -20,7 +20,7 @@ class Migration(migrations.Migration):
                 ('attempts', models.PositiveIntegerField(default=0)),
                 ('last_error', models.TextField(blank=True)),
                 ('retry_at', models.DateTimeField(blank=True, null=True)),
-                ('gap_seen_xmax', models.BigIntegerField(blank=True, null=True)),
+                ('gap_writers', models.JSONField(blank=True, null=True)),
                 ('gap_seen_at', models.DateTimeField(blank=True, null=True)),
                 ('updated_at', models.DateTimeField(auto_now=True)),
             ],

@@ -19,9 +19,9 @@ class EventConsumer(models.Model):
     last_error = models.TextField(blank=True)
     retry_at = models.DateTimeField(null=True, blank=True)
     # A hole in the ids after last_event_id (PostgreSQL): the id may belong to a
-    # transaction still running, so the consumer waits until every transaction that was
-    # running when the hole was seen has ended.
-    gap_seen_xmax = models.BigIntegerField(null=True, blank=True)
+    # transaction still running, so the consumer waits until every writing transaction
+    # of this database that was running when the hole was seen ([pid, xid] pairs) ended.
+    gap_writers = models.JSONField(null=True, blank=True)
     gap_seen_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
