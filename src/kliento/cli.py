@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import http.client
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -282,6 +282,9 @@ def _gunicorn_argv(bind: str, workers: int) -> list[str]:
         # gunicorn's control socket is one path per system user: two servers on one
         # machine (tests, several instances) would share it.
         "--no-control-socket",
+        # Load Django once in the master before forking: the port opens only when the
+        # application is ready, and workers share the imported code's memory.
+        "--preload",
         "kliento.wsgi:application",
     ]
 
@@ -314,16 +317,23 @@ def _ensure_demo_admin() -> str:
     )
 
 
-def _wait_for_port(host: str, port: int, process: subprocess.Popen[Any], seconds: float) -> bool:
+def _wait_until_serving(
+    host: str, port: int, process: subprocess.Popen[Any], seconds: float
+) -> bool:
+    """True once the server answers an HTTP request, not merely once its port is open."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if process.poll() is not None:
             return False
+        conn = http.client.HTTPConnection(host, port, timeout=max(0.5, deadline - time.monotonic()))
         try:
-            with socket.create_connection((host, port), timeout=0.5):
+            conn.request("GET", "/api/v1/openapi.json")
+            if conn.getresponse().status < 500:
                 return True
         except OSError:
             time.sleep(0.2)
+        finally:
+            conn.close()
     return False
 
 
@@ -369,7 +379,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     previous = {s: signal.signal(s, _on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
     try:
-        if not _wait_for_port(args.host, args.port, web, 60) and not stopping:
+        if not _wait_until_serving(args.host, args.port, web, 60) and not stopping:
             print("kliento: error: the web server did not start", file=sys.stderr)
             _stop(children)
             return 1

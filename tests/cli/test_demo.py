@@ -65,7 +65,7 @@ def _start(tmp_path: Path, port: int) -> tuple[subprocess.Popen[str], list[str]]
 
 
 def _get(port: int, path: str) -> tuple[int, bytes]:
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     conn.request("GET", path)
     response = conn.getresponse()
     return response.status, response.read()
