@@ -210,6 +210,10 @@ class Sample:
     manager: tuple[str, int, int]  # username, id, team id of a team-scoped manager
     deep_cursor: str = ""
 
+    def at(self, values: list[Any], i: int) -> Any:
+        """Request i's value of a sampled list: the samples repeat once all had their turn."""
+        return values[i % len(self.contact_ids)]
+
 
 def sample(db: Db, n: int, seed: int) -> Sample:
     rng = random.Random(seed)
@@ -265,10 +269,13 @@ ModelRows = Callable[[str, list[str]], tuple[list[str], tuple[Any, ...]]]
 
 
 def cases(s: Sample, model_rows: ModelRows) -> list[Case]:
-    n = len(s.contact_ids)
+    # Built in three groups to keep each builder short; the order is the report's.
+    return [*_list_cases(s), *_record_cases(s), *_write_cases(s, model_rows)]
 
-    def at(values: list[Any], i: int) -> Any:
-        return values[i % n]
+
+def _list_cases(s: Sample) -> list[Case]:
+    """Searches and list pages, as the admin and as a team-scoped manager."""
+    at = s.at
 
     # Like the API: the last-name (name key) matches in name order; when they do not
     # fill the page, the other first-name matches by first name, each an index range.
@@ -350,6 +357,37 @@ def cases(s: Sample, model_rows: ModelRows) -> list[Case]:
             (s.stage_id,),
         )
 
+    return [
+        Case("search_name", "search by name prefix", lambda i: (
+            "GET", f"/api/v1/contacts?q={q(at(s.prefixes, i))}", None), 200, sql_search_name,
+            "p95 < 50 ms"),
+        Case("search_email", "search by e-mail", lambda i: (
+            "GET", f"/api/v1/contacts?q={q(at(s.emails, i))}", None), 200,
+            sql_by_channel("email", s.emails), "p95 < 50 ms"),
+        Case("search_phone", "search by phone", lambda i: (
+            "GET", f"/api/v1/contacts?q={q(at(s.phones, i))}", None), 200,
+            sql_by_channel("phone", s.phones), "p95 < 50 ms"),
+        Case("list_page1", "list, page 1", lambda i: (
+            "GET", "/api/v1/contacts?limit=50", None), 200, sql_page1, "p95 < 30 ms"),
+        Case("list_deep", "list, 5,000 rows deep", lambda i: (
+            "GET", f"/api/v1/contacts?limit=50&cursor={q(s.deep_cursor)}", None), 200,
+            sql_deep, "p95 <= 1.2 x page 1"),
+        Case("manager_page1", "manager: list, page 1", lambda i: (
+            "GET", "/api/v1/contacts?limit=50", None), 200, sql_manager_page1,
+            "p95 < 30 ms", client="manager"),
+        Case("manager_search", "manager: search by name prefix", lambda i: (
+            "GET", f"/api/v1/contacts?q={q(at(s.prefixes, i))}", None), 200,
+            sql_manager_search, "p95 < 50 ms", client="manager"),
+        Case("stage_deals", "one stage's deals", lambda i: (
+            "GET", f"/api/v1/deals?stage={s.stage_id}&limit=50", None), 200, sql_stage,
+            "p95 < 30 ms"),
+    ]  # fmt: skip
+
+
+def _record_cases(s: Sample) -> list[Case]:
+    """One contact's pages: its detail and its timeline."""
+    at = s.at
+
     def sql_detail(db: Db, i: int) -> None:
         pk = at(s.contact_ids, i)
         db.all(
@@ -382,6 +420,19 @@ def cases(s: Sample, model_rows: ModelRows) -> list[Case]:
             "'contact' AND record_id = ? ORDER BY created_at DESC LIMIT 51",
             (pk,),
         )
+
+    return [
+        Case("contact_detail", "contact detail", lambda i: (
+            "GET", f"/api/v1/contacts/{at(s.contact_ids, i)}", None), 200, sql_detail),
+        Case("contact_timeline", "contact timeline", lambda i: (
+            "GET", f"/api/v1/contacts/{at(s.contact_ids, i)}/timeline", None), 200,
+            sql_timeline),
+    ]  # fmt: skip
+
+
+def _write_cases(s: Sample, model_rows: ModelRows) -> list[Case]:
+    """Creating a contact and moving a deal, each with what the API writes besides."""
+    n = len(s.contact_ids)
 
     def api_create(i: int) -> tuple[str, str, Any]:
         body = {
@@ -467,37 +518,9 @@ def cases(s: Sample, model_rows: ModelRows) -> list[Case]:
         return method, path, body
 
     return [
-        Case("search_name", "search by name prefix", lambda i: (
-            "GET", f"/api/v1/contacts?q={q(at(s.prefixes, i))}", None), 200, sql_search_name,
-            "p95 < 50 ms"),
-        Case("search_email", "search by e-mail", lambda i: (
-            "GET", f"/api/v1/contacts?q={q(at(s.emails, i))}", None), 200,
-            sql_by_channel("email", s.emails), "p95 < 50 ms"),
-        Case("search_phone", "search by phone", lambda i: (
-            "GET", f"/api/v1/contacts?q={q(at(s.phones, i))}", None), 200,
-            sql_by_channel("phone", s.phones), "p95 < 50 ms"),
-        Case("list_page1", "list, page 1", lambda i: (
-            "GET", "/api/v1/contacts?limit=50", None), 200, sql_page1, "p95 < 30 ms"),
-        Case("list_deep", "list, 5,000 rows deep", lambda i: (
-            "GET", f"/api/v1/contacts?limit=50&cursor={q(s.deep_cursor)}", None), 200,
-            sql_deep, "p95 <= 1.2 x page 1"),
-        Case("manager_page1", "manager: list, page 1", lambda i: (
-            "GET", "/api/v1/contacts?limit=50", None), 200, sql_manager_page1,
-            "p95 < 30 ms", client="manager"),
-        Case("manager_search", "manager: search by name prefix", lambda i: (
-            "GET", f"/api/v1/contacts?q={q(at(s.prefixes, i))}", None), 200,
-            sql_manager_search, "p95 < 50 ms", client="manager"),
-        Case("stage_deals", "one stage's deals", lambda i: (
-            "GET", f"/api/v1/deals?stage={s.stage_id}&limit=50", None), 200, sql_stage,
-            "p95 < 30 ms"),
-        Case("contact_detail", "contact detail", lambda i: (
-            "GET", f"/api/v1/contacts/{at(s.contact_ids, i)}", None), 200, sql_detail),
-        Case("contact_timeline", "contact timeline", lambda i: (
-            "GET", f"/api/v1/contacts/{at(s.contact_ids, i)}/timeline", None), 200,
-            sql_timeline),
         Case("create_contact", "create contact", api_create, 201, sql_create, "p95 < 30 ms"),
         Case("move_deal", "move deal", moved, 200, sql_move, "p95 < 30 ms"),
-    ]  # fmt: skip
+    ]
 
 
 def judge(results: dict[str, Case]) -> None:

@@ -151,11 +151,11 @@ def _encode(pairs: list[tuple[str, str]]) -> str:
 
 
 def _pairs(data: dict[str, Any]) -> list[tuple[str, str]]:
-    found = []
-    for key, value in data.items():
-        for item in value if isinstance(value, list | tuple) else [value]:
-            found.append((key, str(item)))
-    return found
+    return [
+        (key, str(item))
+        for key, value in data.items()
+        for item in (value if isinstance(value, list | tuple) else [value])
+    ]
 
 
 def _fingerprint_sql() -> str:

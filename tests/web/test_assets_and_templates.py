@@ -45,10 +45,11 @@ def test_the_installed_assets_are_the_ones_the_manifest_names():
 @pytest.mark.parametrize("template", TEMPLATES, ids=_rel)
 def test_templates_hold_nothing_the_content_security_policy_forbids(template: Path):
     html = template.read_text()
-    problems = []
-    for match in re.finditer(r"<script\b([^>]*)>", html):
-        if "src=" not in match.group(1):
-            problems.append("an inline <script> (put the code in a static .js file)")
+    problems = [
+        "an inline <script> (put the code in a static .js file)"
+        for match in re.finditer(r"<script\b([^>]*)>", html)
+        if "src=" not in match.group(1)
+    ]
     if re.search(r"\sstyle\s*=", html):
         problems.append("a style= attribute (use a class)")
     if re.search(r"\son[a-z]+\s*=", html):

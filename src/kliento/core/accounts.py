@@ -106,55 +106,103 @@ def user_admin_get(user: User, user_id: int) -> User:
 def _clean_user(
     data: Mapping[str, Any], errors: ErrorCollector, *, creating: bool
 ) -> dict[str, Any]:
+    """The valid user fields of `data`; `creating` also fills the absent ones that need a value."""
+    # One helper a field, each adding its value to `out` when it is valid; the order of the
+    # calls is the order in which errors are reported.
     out: dict[str, Any] = {}
+    _clean_names(data, errors, out, creating=creating)
+    _clean_email(data, errors, out, creating=creating)
+    _clean_role(data, errors, out, creating=creating)
+    _clean_team(data, errors, out)
+    _clean_language(data, errors, out, creating=creating)
+    _clean_time_zone(data, errors, out, creating=creating)
+    _clean_is_active(data, errors, out)
+    return out
+
+
+def _clean_names(
+    data: Mapping[str, Any], errors: ErrorCollector, out: dict[str, Any], *, creating: bool
+) -> None:
     for name in ("first_name", "last_name"):
         if name in data or creating:
             value = inputs.text(data.get(name), name, 150, errors)
             if value is not None:
                 out[name] = value
-    if "email" in data or creating:
-        email = inputs.text(data.get("email"), "email", 254, errors)
-        if email:
-            try:
-                validate_email(email)
-            except DjangoValidationError:
-                errors.add("email", _("Enter a valid e-mail address."))
-            else:
-                out["email"] = email
-        elif email is not None:
-            out["email"] = ""
-    if "role" in data or creating:
-        role = data.get("role") or Role.MANAGER
-        if role not in Role.values:
-            errors.add("role", _("Not a known role."))
+
+
+def _clean_email(
+    data: Mapping[str, Any], errors: ErrorCollector, out: dict[str, Any], *, creating: bool
+) -> None:
+    if "email" not in data and not creating:
+        return
+    email = inputs.text(data.get("email"), "email", 254, errors)
+    if email:
+        try:
+            validate_email(email)
+        except DjangoValidationError:
+            errors.add("email", _("Enter a valid e-mail address."))
         else:
-            out["role"] = role
-    if "team_id" in data:
-        team_id = data.get("team_id")
-        if team_id is not None and (
-            not inputs.is_int(team_id) or not Team.objects.filter(pk=team_id).exists()
-        ):
-            errors.add("team_id", _("Not a known team."))
-        else:
-            out["team_id"] = team_id
-    if "language" in data or creating:
-        language = data.get("language") or "en"
-        if language not in dict(settings.LANGUAGES):
-            errors.add("language", _("Not a language Kliento speaks."))
-        else:
-            out["language"] = language
-    if "time_zone" in data or creating:
-        zone = data.get("time_zone") or "UTC"
-        if not isinstance(zone, str) or zone not in zoneinfo.available_timezones():
-            errors.add("time_zone", _("Not a known time zone (e.g. Europe/Riga)."))
-        else:
-            out["time_zone"] = zone
-    if "is_active" in data:
-        if not isinstance(data["is_active"], bool):
-            errors.add("is_active", _("Must be true or false."))
-        else:
-            out["is_active"] = data["is_active"]
-    return out
+            out["email"] = email
+    elif email is not None:
+        out["email"] = ""
+
+
+def _clean_role(
+    data: Mapping[str, Any], errors: ErrorCollector, out: dict[str, Any], *, creating: bool
+) -> None:
+    if "role" not in data and not creating:
+        return
+    role = data.get("role") or Role.MANAGER
+    if role not in Role.values:
+        errors.add("role", _("Not a known role."))
+    else:
+        out["role"] = role
+
+
+def _clean_team(data: Mapping[str, Any], errors: ErrorCollector, out: dict[str, Any]) -> None:
+    # Checked only when given, creating too: user_create always passes it, None is no team.
+    if "team_id" not in data:
+        return
+    team_id = data.get("team_id")
+    if team_id is not None and (
+        not inputs.is_int(team_id) or not Team.objects.filter(pk=team_id).exists()
+    ):
+        errors.add("team_id", _("Not a known team."))
+    else:
+        out["team_id"] = team_id
+
+
+def _clean_language(
+    data: Mapping[str, Any], errors: ErrorCollector, out: dict[str, Any], *, creating: bool
+) -> None:
+    if "language" not in data and not creating:
+        return
+    language = data.get("language") or "en"
+    if language not in dict(settings.LANGUAGES):
+        errors.add("language", _("Not a language Kliento speaks."))
+    else:
+        out["language"] = language
+
+
+def _clean_time_zone(
+    data: Mapping[str, Any], errors: ErrorCollector, out: dict[str, Any], *, creating: bool
+) -> None:
+    if "time_zone" not in data and not creating:
+        return
+    zone = data.get("time_zone") or "UTC"
+    if not isinstance(zone, str) or zone not in zoneinfo.available_timezones():
+        errors.add("time_zone", _("Not a known time zone (e.g. Europe/Riga)."))
+    else:
+        out["time_zone"] = zone
+
+
+def _clean_is_active(data: Mapping[str, Any], errors: ErrorCollector, out: dict[str, Any]) -> None:
+    if "is_active" not in data:
+        return
+    if not isinstance(data["is_active"], bool):
+        errors.add("is_active", _("Must be true or false."))
+    else:
+        out["is_active"] = data["is_active"]
 
 
 def _keeps_an_admin(user: User, values: Mapping[str, Any], errors: ErrorCollector) -> None:

@@ -6,7 +6,7 @@ import datetime as dt
 import decimal
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -32,58 +32,85 @@ def fields_for(record_type: str) -> dict[str, CustomField]:
     return {f.key: f for f in CustomField.objects.filter(record_type=record_type, active=True)}
 
 
+def _clean_text(field: CustomField, value: Any) -> str:
+    if not isinstance(value, str) or "\x00" in value:  # PostgreSQL JSON refuses NUL
+        raise ValueError(_("Must be text."))
+    if len(value) > MAX_TEXT:
+        raise ValueError(_("At most %(max)d characters.") % {"max": MAX_TEXT})
+    problem = unsafe_text_problem(value, multiline=True)
+    if problem is not None:
+        raise ValueError(problem)
+    return value
+
+
+def _clean_number(field: CustomField, value: Any) -> int | float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError(_("Must be a number."))
+    if not math.isfinite(value) or abs(value) >= MAX_NUMBER:
+        raise ValueError(_("Must be a number."))
+    return value
+
+
+def _clean_money(field: CustomField, value: Any) -> str:
+    try:
+        amount = decimal.Decimal(str(value))
+    except (decimal.InvalidOperation, ValueError):
+        raise ValueError(_("Must be an amount such as 1200.50.")) from None
+    if isinstance(value, bool) or not amount.is_finite() or abs(amount) >= 10**12:
+        raise ValueError(_("Must be an amount such as 1200.50."))
+    return str(amount.quantize(decimal.Decimal("0.01")))
+
+
+def _clean_date(field: CustomField, value: Any) -> str:
+    # fromisoformat alone also takes "20240101" and week dates: require the plain form.
+    if not isinstance(value, str) or not DATE_RE.match(value):
+        raise ValueError(_("Must be a date (YYYY-MM-DD)."))
+    try:
+        return dt.date.fromisoformat(value).isoformat()
+    except ValueError:
+        raise ValueError(_("Must be a date (YYYY-MM-DD).")) from None
+
+
+def _clean_choice(field: CustomField, value: Any) -> Any:
+    if value not in field.choices:
+        raise ValueError(
+            _("Must be one of: %(choices)s.") % {"choices": ", ".join(map(str, field.choices))}
+        )
+    return value
+
+
+def _clean_multi_choice(field: CustomField, value: Any) -> list[Any]:
+    if not isinstance(value, list) or any(v not in field.choices for v in value):
+        raise ValueError(
+            _("Must be a list of: %(choices)s.") % {"choices": ", ".join(map(str, field.choices))}
+        )
+    return sorted(set(value), key=field.choices.index)
+
+
+def _clean_yes_no(field: CustomField, value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError(_("Must be true or false."))
+    return value
+
+
+# One cleaner per field type, so that adding a type is one function and one entry here.
+_CLEANERS: dict[str, Callable[[CustomField, Any], Any]] = {
+    FieldType.TEXT: _clean_text,
+    FieldType.NUMBER: _clean_number,
+    FieldType.MONEY: _clean_money,
+    FieldType.DATE: _clean_date,
+    FieldType.CHOICE: _clean_choice,
+    FieldType.MULTI_CHOICE: _clean_multi_choice,
+    FieldType.YES_NO: _clean_yes_no,
+}
+
+
 def _clean_one(field: CustomField, value: Any) -> Any:
     """The stored form of one value, or ValueError with the reason."""
-    t = field.field_type
-    if t == FieldType.TEXT:
-        if not isinstance(value, str) or "\x00" in value:  # PostgreSQL JSON refuses NUL
-            raise ValueError(_("Must be text."))
-        if len(value) > MAX_TEXT:
-            raise ValueError(_("At most %(max)d characters.") % {"max": MAX_TEXT})
-        problem = unsafe_text_problem(value, multiline=True)
-        if problem is not None:
-            raise ValueError(problem)
-        return value
-    if t == FieldType.NUMBER:
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise ValueError(_("Must be a number."))
-        if not math.isfinite(value) or abs(value) >= MAX_NUMBER:
-            raise ValueError(_("Must be a number."))
-        return value
-    if t == FieldType.MONEY:
-        try:
-            amount = decimal.Decimal(str(value))
-        except (decimal.InvalidOperation, ValueError):
-            raise ValueError(_("Must be an amount such as 1200.50.")) from None
-        if isinstance(value, bool) or not amount.is_finite() or abs(amount) >= 10**12:
-            raise ValueError(_("Must be an amount such as 1200.50."))
-        return str(amount.quantize(decimal.Decimal("0.01")))
-    if t == FieldType.DATE:
-        # fromisoformat alone also takes "20240101" and week dates: require the plain form.
-        if not isinstance(value, str) or not DATE_RE.match(value):
-            raise ValueError(_("Must be a date (YYYY-MM-DD)."))
-        try:
-            return dt.date.fromisoformat(value).isoformat()
-        except ValueError:
-            raise ValueError(_("Must be a date (YYYY-MM-DD).")) from None
-    if t == FieldType.CHOICE:
-        if value not in field.choices:
-            raise ValueError(
-                _("Must be one of: %(choices)s.") % {"choices": ", ".join(map(str, field.choices))}
-            )
-        return value
-    if t == FieldType.MULTI_CHOICE:
-        if not isinstance(value, list) or any(v not in field.choices for v in value):
-            raise ValueError(
-                _("Must be a list of: %(choices)s.")
-                % {"choices": ", ".join(map(str, field.choices))}
-            )
-        return sorted(set(value), key=field.choices.index)
-    if t == FieldType.YES_NO:
-        if not isinstance(value, bool):
-            raise ValueError(_("Must be true or false."))
-        return value
-    raise ValueError(_("Unknown field type."))
+    clean = _CLEANERS.get(field.field_type)
+    if clean is None:
+        raise ValueError(_("Unknown field type."))
+    return clean(field, value)
 
 
 def clean_custom(

@@ -17,9 +17,9 @@ import random
 import sys
 import time
 from array import array
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, TextIO
 
@@ -32,9 +32,9 @@ from kliento.core.text import search_key
 from kliento.customers.choices import ChannelKind, Relationship
 from kliento.customers.models import Channel, Company, Contact
 from kliento.demo import names
-from kliento.demo.base import INDUSTRIAL, WINDOWS, ensure_base
+from kliento.demo.base import INDUSTRIAL, WINDOWS, Base, ensure_base
 from kliento.sales.choices import StageKind
-from kliento.sales.models import Deal, StageChange
+from kliento.sales.models import Deal, Stage, StageChange
 
 CHUNK = 50_000
 DAY = 86_400
@@ -289,6 +289,48 @@ def _chunks(total: int) -> Iterator[tuple[int, int]]:
         yield start, min(total, start + CHUNK)
 
 
+@dataclass
+class _Run:
+    """What every table's step shares: how rows go in, the random stream, the owners."""
+
+    base: Base
+    writer: _Writer
+    r: Callable[[], float]  # the one random stream: the steps draw from it in table order
+    now: int
+    out: TextIO
+    owner_ids: list[int]
+    owner_teams: list[int | None]
+    # Company names, deal titles and subjects repeat: each search_key is computed once.
+    key_cache: dict[str, str] = field(default_factory=dict)
+    loaded: list[str] = field(default_factory=list)  # tables filled, for writer.finish
+
+
+@dataclass
+class _Companies:
+    first: int
+    count: int
+    owner: array[int]  # index into _Run.owner_ids
+    name: list[str]
+
+
+@dataclass
+class _Contacts:
+    first: int
+    count: int
+    people: list[list[_Person]]  # per country, as COUNTRIES
+    person: array[int]  # index into people[country]
+    company: array[int]  # company index + 1, or 0
+    owner: array[int]  # index into _Run.owner_ids
+
+
+@dataclass
+class _Deals:
+    first: int
+    count: int
+    stage: array[int]  # stage id, for the activities
+    contact: array[int]  # contact index
+
+
 def seed(
     *,
     contacts: int,
@@ -306,300 +348,24 @@ def seed(
     n_deal = deals if deals is not None else max(1, contacts // 5)
     n_act = activities if activities is not None else contacts
     began, cpu_began = time.perf_counter(), time.process_time()
-    base = ensure_base()
-    writer = _writer()
-    rng = random.Random(seed)  # noqa: S311 - repeatable fake data
-    r = rng.random
-    now = int(time.time())
-
-    owners = [
-        u
-        for u in base.users.values()
-        if u.role == Role.MANAGER and u.team_id is not None and u.is_active
-    ]
-    owner_ids = [u.pk for u in owners]
-    owner_teams = [u.team_id for u in owners]
-    n_own = len(owners)
-
+    run = _start(out, seed)
     comp_first = _next_id(Company)
     cont_first = _next_id(Contact)
     if cont_first + contacts >= 3 * MAX_PER_COUNTRY:
         raise ValueError(f"the seeder makes unique phones for up to {3 * MAX_PER_COUNTRY:,} ids")
-    fast = not connection.in_atomic_block and connection.vendor == "sqlite"
-    journal = ""
-    if fast:
-        # Outside a transaction: bigger cache, in-memory sorts for index builds, and no
-        # per-row foreign-key lookups (the rows reference ids made right here).
-        with connection.cursor() as cur:
-            cur.execute("PRAGMA cache_size = -1000000")  # 1 GB: index builds stay in memory
-            cur.execute("PRAGMA temp_store = MEMORY")
-            cur.execute("PRAGMA foreign_keys = OFF")
-            # WAL would write every new page twice (log, then checkpoint); a rollback
-            # journal only saves pages that existed. Only possible with no other connection.
-            cur.execute("PRAGMA journal_mode")
-            journal = cur.fetchone()[0]
-            if journal == "wal":
-                cur.execute("PRAGMA journal_mode = DELETE")
-    print(
-        f"Seeding {n_comp:,} companies, {contacts:,} contacts, {n_deal:,} deals, "
-        f"{n_act:,} activities on {connection.vendor} …",
-        file=out,
-        flush=True,
-    )
-    try:
-        # Companies ----------------------------------------------------------------------------
-        comp_owner = array("i", (int(r() * n_own) for _ in range(n_comp)))
-        comp_name: list[str] = []
-        key_cache: dict[str, str] = {}
-        t = _table(
-            Company,
-            ["id", "name", "name_key", "owner_id", "team_id", "region", "industry", "segment",
-             "relationship", "source", "version", "custom", "created_at", "updated_at"],
-        )  # fmt: skip
-        stems, kinds = names.COMPANY_STEMS, names.COMPANY_KINDS
-        progress = _Progress(out, "companies", n_comp)
-        with transaction.atomic(), _without_indexes(writer, [t.name], out):
-            for lo, hi in _chunks(n_comp):
-                rows = []
-                for i in range(lo, hi):
-                    country = COUNTRIES[i % 3]
-                    name = (
-                        f"{stems[int(r() * len(stems))]} {stems[int(r() * len(stems))]} "
-                        f"{kinds[int(r() * len(kinds))]} {names.LEGAL_FORMS[country][i % 2]}"
-                    )
-                    key = key_cache.get(name)
-                    if key is None:
-                        key = key_cache[name] = search_key(name)
-                    comp_name.append(name)
-                    o = comp_owner[i]
-                    created = writer.ts(now - int(r() * 3 * 365 * DAY))
-                    rows.append(
-                        (comp_first + i, name, key, owner_ids[o], owner_teams[o],
-                         names.REGIONS[country][i % len(names.REGIONS[country])],
-                         names.INDUSTRIES[i % len(names.INDUSTRIES)],
-                         names.SEGMENTS[i % 3], RELATIONSHIPS[i % len(RELATIONSHIPS)],
-                         names.SOURCES[i % len(names.SOURCES)], 1, "{}", created, created,
-                         *t.defaults)
-                    )  # fmt: skip
-                writer.insert(t.name, t.columns, rows)
-                progress.add(len(rows))
-
-        # Contacts and their primary e-mail and phone -----------------------------------------
-        people = [_people(c) for c in COUNTRIES]
-        sizes = [len(p) for p in people]
-        cont_person = array("i", bytes(4 * contacts))
-        cont_company = array("i", bytes(4 * contacts))  # company index + 1, or 0
-        cont_owner = array("i", bytes(4 * contacts))
-        chan_first = _next_id(Channel)
-        tc = _table(
-            Contact,
-            ["id", "first_name", "last_name", "middle_name", "name_key", "first_name_key",
-             "company_id", "job_title", "email", "phone", "owner_id", "team_id", "region",
-             "relationship", "source", "version", "custom", "created_at", "updated_at"],
-        )  # fmt: skip
-        th = _table(
-            Channel,
-            ["id", "contact_id", "company_id", "kind", "value", "normalized", "label",
-             "is_primary"],
-        )  # fmt: skip
-        email, phone = ChannelKind.EMAIL.value, ChannelKind.PHONE.value
-        domains = [names.EMAIL_DOMAINS[c] for c in COUNTRIES]
-        regions = [names.REGIONS[c] for c in COUNTRIES]
-        titles = names.JOB_TITLES
-        progress = _Progress(out, "contacts (+2 channels each)", contacts)
-        with transaction.atomic(), _without_indexes(writer, [tc.name, th.name], out):
-            for lo, hi in _chunks(contacts):
-                rows, chans = [], []
-                for i in range(lo, hi):
-                    cid = cont_first + i
-                    c = cid % 3
-                    n = cid // 3
-                    pi = int(r() * sizes[c])
-                    p = people[c][pi]
-                    cont_person[i] = pi
-                    if r() < 0.5:
-                        ci = int(r() * n_comp)
-                        cont_company[i] = ci + 1
-                        company_id: int | None = comp_first + ci
-                        o = comp_owner[ci]
-                        job = titles[int(r() * len(titles))]
-                    else:
-                        company_id, o, job = None, int(r() * n_own), ""
-                    cont_owner[i] = o
-                    dom = domains[c]
-                    mail = f"{p.email_local}.{n}@{dom[n % len(dom)]}"
-                    tel = PHONE_PREFIX[c] + str(n).zfill(PHONE_DIGITS[c])
-                    created = writer.ts(now - int(r() * 2 * 365 * DAY))
-                    rows.append(
-                        (cid, p.first, p.last, p.middle, p.name_key, p.first_key, company_id,
-                         job, mail, tel, owner_ids[o], owner_teams[o],
-                         regions[c][n % len(regions[c])], RELATIONSHIPS[n % 6],
-                         names.SOURCES[n % 6], 1, "{}", created, created, *tc.defaults)
-                    )  # fmt: skip
-                    h = chan_first + 2 * i
-                    chans.append((h, cid, None, email, mail, mail, "", True, *th.defaults))
-                    chans.append((h + 1, cid, None, phone, tel, tel, "", True, *th.defaults))
-                writer.insert(tc.name, tc.columns, rows)
-                writer.insert(th.name, th.columns, chans)
-                progress.add(len(rows))
-
-        # Deals and the stage change that put each one where it is ----------------------------
-        pipelines = [
-            (base.pipelines[WINDOWS].pk, base.stages[WINDOWS]),
-            (base.pipelines[INDUSTRIAL].pk, base.stages[INDUSTRIAL]),
-        ]
-        deal_first = _next_id(Deal)
-        sc_first = _next_id(StageChange)
-        td = _table(
-            Deal,
-            ["id", "title", "title_key", "pipeline_id", "stage_id", "status", "amount",
-             "currency", "company_id", "contact_id", "owner_id", "team_id", "start_date",
-             "expected_close_date", "closed_at", "stage_entered_at", "won_reason_id",
-             "lost_reason_id", "lost_at_stage_id", "version", "custom", "created_at",
-             "updated_at"],
-        )  # fmt: skip
-        ts_ = _table(StageChange, ["id", "deal_id", "from_stage_id", "to_stage_id", "by_id", "at"])
-        won_ids = [x.pk for x in base.won_reasons]
-        lost_ids = [x.pk for x in base.lost_reasons]
-        products = [
-            "Steel profiles",
-            "Bearings",
-            "Hydraulic parts",
-            "Pipe fittings",
-            "Fasteners",
-            "Conveyor parts",
-        ]
-        deal_info = array("i", bytes(4 * n_deal))  # stage id, for the activities below
-        deal_contact = array("i", bytes(4 * n_deal))
-        progress = _Progress(out, "deals (+1 stage change each)", n_deal)
-        with transaction.atomic(), _without_indexes(writer, [td.name, ts_.name], out):
-            for lo, hi in _chunks(n_deal):
-                rows, changes = [], []
-                for i in range(lo, hi):
-                    k = int(r() * contacts)
-                    deal_contact[i] = k
-                    pipe_ix = i % 2
-                    pipeline_id, stages = pipelines[pipe_ix]
-                    # Most deals are open; about a fifth are closed.
-                    x = r()
-                    if x < 0.12:
-                        stage = next(s for s in stages if s.kind == StageKind.WON)
-                    elif x < 0.22:
-                        stage = next(s for s in stages if s.kind == StageKind.LOST)
-                    else:
-                        opens = [s for s in stages if s.kind == StageKind.OPEN]
-                        stage = opens[int(r() * len(opens))]
-                    deal_info[i] = stage.pk
-                    o = cont_owner[k]
-                    ci = cont_company[k]
-                    p = people[(cont_first + k) % 3][cont_person[k]]
-                    if pipe_ix == 0:
-                        count = 1 + int(r() * 10)
-                        title = f"{count} window{'s' if count > 1 else ''} for {p.last}"
-                        amount = str(count * (380 + int(r() * 340))) + ".00"
-                    else:
-                        title = (
-                            f"{products[int(r() * 6)]} for {comp_name[ci - 1] if ci else p.last}"
-                        )
-                        amount = str(1000 * (5 + int(r() * 245))) + ".00"
-                    key = key_cache.get(title)
-                    if key is None:
-                        key = key_cache[title] = search_key(title)
-                    start = now - int(r() * 365 * DAY)
-                    entered = start + int(r() * (now - start))
-                    closed = writer.ts(entered) if stage.kind != StageKind.OPEN else None
-                    won = won_ids[i % len(won_ids)] if stage.kind == StageKind.WON else None
-                    lost = lost_ids[i % len(lost_ids)] if stage.kind == StageKind.LOST else None
-                    lost_at = stages[i % 3].pk if lost else None
-                    did = deal_first + i
-                    created = writer.ts(start)
-                    rows.append(
-                        (did, title, key, pipeline_id, stage.pk, str(stage.kind), amount, "EUR",
-                         comp_first + ci - 1 if ci else None, cont_first + k, owner_ids[o],
-                         owner_teams[o], time.strftime("%Y-%m-%d", time.gmtime(start)),
-                         time.strftime("%Y-%m-%d", time.gmtime(start + 90 * DAY)), closed,
-                         writer.ts(entered), won, lost, lost_at, 1, "{}", created, created,
-                         *td.defaults)
-                    )  # fmt: skip
-                    changes.append(
-                        (
-                            sc_first + i,
-                            did,
-                            None,
-                            stage.pk,
-                            owner_ids[o],
-                            writer.ts(entered),
-                            *ts_.defaults,
-                        )
-                    )
-                writer.insert(td.name, td.columns, rows)
-                writer.insert(ts_.name, ts_.columns, changes)
-                progress.add(len(rows))
-
-        # Activities: the first ones belong to deals, the rest to contacts ---------------------
-        ta = _table(
-            Activity,
-            ["id", "kind", "subject", "subject_key", "due_at", "start_at", "end_at", "done",
-             "done_at", "outcome", "contact_id", "company_id", "deal_id", "deal_stage_id", "when",
-             "owner_id", "team_id", "version", "custom", "created_at", "updated_at"],
-        )  # fmt: skip
-        act_first = _next_id(Activity)
-        kinds_cycle = [
-            (ActivityKind.CALL.value, "Call about the offer"),
-            (ActivityKind.MEETING.value, "Meeting on site"),
-            (ActivityKind.TASK.value, "Send the documents"),
-            (ActivityKind.CALL.value, "Follow-up call"),
-            (ActivityKind.NOTE.value, "Impressions after the talk"),
-            (ActivityKind.EMAIL.value, "Offer sent by e-mail"),
-        ]
-        outcomes = [
-            Outcome.SUCCESSFUL.value,
-            Outcome.SUCCESSFUL.value,
-            Outcome.NO_ANSWER.value,
-            Outcome.RESCHEDULED.value,
-            Outcome.FAILED.value,
-        ]
-        meeting, task, call = "meeting", "task", "call"
-        progress = _Progress(out, "activities", n_act)
-        with transaction.atomic(), _without_indexes(writer, [ta.name], out):
-            for lo, hi in _chunks(n_act):
-                rows = []
-                for i in range(lo, hi):
-                    if i < n_deal:
-                        k = deal_contact[i]
-                        deal_id: int | None = deal_first + i
-                        stage_id: int | None = deal_info[i]
-                    else:
-                        k = int(r() * contacts)
-                        deal_id = stage_id = None
-                    kind, subject = kinds_cycle[i % 6]
-                    subject_key = key_cache.get(subject)
-                    if subject_key is None:
-                        subject_key = key_cache[subject] = search_key(subject)
-                    at = now - int(r() * 365 * DAY) + (int(r() * 30 * DAY) if i % 10 == 0 else 0)
-                    done = at < now
-                    when = writer.ts(at)
-                    timed = kind in (meeting, call)
-                    o = cont_owner[k]
-                    ci = cont_company[k]
-                    created = writer.ts(min(at, now) - DAY)
-                    rows.append(
-                        (act_first + i, kind, subject, subject_key, when if kind == task else None,
-                         when if timed else None, writer.ts(at + 1800) if timed else None,
-                         done, writer.ts(at + 3600) if done else None,
-                         outcomes[i % 5] if done and timed else "", cont_first + k,
-                         comp_first + ci - 1 if ci else None, deal_id, stage_id, when,
-                         owner_ids[o], owner_teams[o], 1, "{}", created, created, *ta.defaults)
-                    )  # fmt: skip
-                writer.insert(ta.name, ta.columns, rows)
-                progress.add(len(rows))
-        writer.finish([t.name, tc.name, th.name, td.name, ts_.name, ta.name])
-    finally:
-        if fast:
-            with connection.cursor() as cur:
-                cur.execute("PRAGMA foreign_keys = ON")
-                if journal == "wal":
-                    cur.execute("PRAGMA journal_mode = WAL")
+    with _fast_sqlite():
+        print(
+            f"Seeding {n_comp:,} companies, {contacts:,} contacts, {n_deal:,} deals, "
+            f"{n_act:,} activities on {connection.vendor} …",
+            file=out,
+            flush=True,
+        )
+        # Each step draws from the one random stream in turn: the order keeps the data repeatable.
+        comps = _seed_companies(run, comp_first, n_comp)
+        conts = _seed_contacts(run, comps, cont_first, contacts)
+        deals_ = _seed_deals(run, comps, conts, n_deal)
+        _seed_activities(run, comps, conts, deals_, n_act)
+        run.writer.finish(run.loaded)
     seconds = time.perf_counter() - began
     cpu = time.process_time() - cpu_began
     total = n_comp + 3 * contacts + 2 * n_deal + n_act
@@ -619,3 +385,335 @@ def seed(
         "seconds": round(seconds, 1),
         "cpu_seconds": round(cpu, 1),
     }
+
+
+def _start(out: TextIO, seed: int) -> _Run:
+    """The base data (users, pipelines), the writer, the random stream and the owners."""
+    base = ensure_base()
+    writer = _writer()
+    rng = random.Random(seed)  # noqa: S311 - repeatable fake data
+    owners = [
+        u
+        for u in base.users.values()
+        if u.role == Role.MANAGER and u.team_id is not None and u.is_active
+    ]
+    return _Run(
+        base=base,
+        writer=writer,
+        r=rng.random,
+        now=int(time.time()),
+        out=out,
+        owner_ids=[u.pk for u in owners],
+        owner_teams=[u.team_id for u in owners],
+    )
+
+
+@contextmanager
+def _fast_sqlite() -> Iterator[None]:
+    """On SQLite outside a transaction: settings for bulk loading, restored when the block ends."""
+    fast = not connection.in_atomic_block and connection.vendor == "sqlite"
+    journal = ""
+    if fast:
+        # Outside a transaction: bigger cache, in-memory sorts for index builds, and no
+        # per-row foreign-key lookups (the rows reference ids made right here).
+        with connection.cursor() as cur:
+            cur.execute("PRAGMA cache_size = -1000000")  # 1 GB: index builds stay in memory
+            cur.execute("PRAGMA temp_store = MEMORY")
+            cur.execute("PRAGMA foreign_keys = OFF")
+            # WAL would write every new page twice (log, then checkpoint); a rollback
+            # journal only saves pages that existed. Only possible with no other connection.
+            cur.execute("PRAGMA journal_mode")
+            journal = cur.fetchone()[0]
+            if journal == "wal":
+                cur.execute("PRAGMA journal_mode = DELETE")
+    try:
+        yield
+    finally:
+        if fast:
+            with connection.cursor() as cur:
+                cur.execute("PRAGMA foreign_keys = ON")
+                if journal == "wal":
+                    cur.execute("PRAGMA journal_mode = WAL")
+
+
+def _seed_companies(run: _Run, comp_first: int, n_comp: int) -> _Companies:
+    """Companies, each with a random owner and a made-up name."""
+    r, now, writer, key_cache = run.r, run.now, run.writer, run.key_cache
+    owner_ids, owner_teams, n_own = run.owner_ids, run.owner_teams, len(run.owner_ids)
+    comp_owner = array("i", (int(r() * n_own) for _ in range(n_comp)))
+    comp_name: list[str] = []
+    t = _table(
+        Company,
+        ["id", "name", "name_key", "owner_id", "team_id", "region", "industry", "segment",
+         "relationship", "source", "version", "custom", "created_at", "updated_at"],
+    )  # fmt: skip
+    stems, kinds = names.COMPANY_STEMS, names.COMPANY_KINDS
+    progress = _Progress(run.out, "companies", n_comp)
+    with transaction.atomic(), _without_indexes(writer, [t.name], run.out):
+        for lo, hi in _chunks(n_comp):
+            rows = []
+            for i in range(lo, hi):
+                country = COUNTRIES[i % 3]
+                name = (
+                    f"{stems[int(r() * len(stems))]} {stems[int(r() * len(stems))]} "
+                    f"{kinds[int(r() * len(kinds))]} {names.LEGAL_FORMS[country][i % 2]}"
+                )
+                key = key_cache.get(name)
+                if key is None:
+                    key = key_cache[name] = search_key(name)
+                comp_name.append(name)
+                o = comp_owner[i]
+                created = writer.ts(now - int(r() * 3 * 365 * DAY))
+                rows.append(
+                    (comp_first + i, name, key, owner_ids[o], owner_teams[o],
+                     names.REGIONS[country][i % len(names.REGIONS[country])],
+                     names.INDUSTRIES[i % len(names.INDUSTRIES)],
+                     names.SEGMENTS[i % 3], RELATIONSHIPS[i % len(RELATIONSHIPS)],
+                     names.SOURCES[i % len(names.SOURCES)], 1, "{}", created, created,
+                     *t.defaults)
+                )  # fmt: skip
+            writer.insert(t.name, t.columns, rows)
+            progress.add(len(rows))
+    run.loaded.append(t.name)
+    return _Companies(comp_first, n_comp, comp_owner, comp_name)
+
+
+def _seed_contacts(run: _Run, comps: _Companies, cont_first: int, contacts: int) -> _Contacts:
+    """Contacts, and the primary e-mail and phone of each."""
+    r, now, writer = run.r, run.now, run.writer
+    owner_ids, owner_teams, n_own = run.owner_ids, run.owner_teams, len(run.owner_ids)
+    comp_first, n_comp, comp_owner = comps.first, comps.count, comps.owner
+    people = [_people(c) for c in COUNTRIES]
+    sizes = [len(p) for p in people]
+    cont_person = array("i", bytes(4 * contacts))
+    cont_company = array("i", bytes(4 * contacts))  # company index + 1, or 0
+    cont_owner = array("i", bytes(4 * contacts))
+    chan_first = _next_id(Channel)
+    tc = _table(
+        Contact,
+        ["id", "first_name", "last_name", "middle_name", "name_key", "first_name_key",
+         "company_id", "job_title", "email", "phone", "owner_id", "team_id", "region",
+         "relationship", "source", "version", "custom", "created_at", "updated_at"],
+    )  # fmt: skip
+    th = _table(
+        Channel,
+        ["id", "contact_id", "company_id", "kind", "value", "normalized", "label",
+         "is_primary"],
+    )  # fmt: skip
+    email, phone = ChannelKind.EMAIL.value, ChannelKind.PHONE.value
+    domains = [names.EMAIL_DOMAINS[c] for c in COUNTRIES]
+    regions = [names.REGIONS[c] for c in COUNTRIES]
+    titles = names.JOB_TITLES
+    progress = _Progress(run.out, "contacts (+2 channels each)", contacts)
+    with transaction.atomic(), _without_indexes(writer, [tc.name, th.name], run.out):
+        for lo, hi in _chunks(contacts):
+            rows, chans = [], []
+            for i in range(lo, hi):
+                cid = cont_first + i
+                c = cid % 3
+                n = cid // 3
+                pi = int(r() * sizes[c])
+                p = people[c][pi]
+                cont_person[i] = pi
+                if r() < 0.5:
+                    ci = int(r() * n_comp)
+                    cont_company[i] = ci + 1
+                    company_id: int | None = comp_first + ci
+                    o = comp_owner[ci]
+                    job = titles[int(r() * len(titles))]
+                else:
+                    company_id, o, job = None, int(r() * n_own), ""
+                cont_owner[i] = o
+                dom = domains[c]
+                mail = f"{p.email_local}.{n}@{dom[n % len(dom)]}"
+                tel = PHONE_PREFIX[c] + str(n).zfill(PHONE_DIGITS[c])
+                created = writer.ts(now - int(r() * 2 * 365 * DAY))
+                rows.append(
+                    (cid, p.first, p.last, p.middle, p.name_key, p.first_key, company_id,
+                     job, mail, tel, owner_ids[o], owner_teams[o],
+                     regions[c][n % len(regions[c])], RELATIONSHIPS[n % 6],
+                     names.SOURCES[n % 6], 1, "{}", created, created, *tc.defaults)
+                )  # fmt: skip
+                h = chan_first + 2 * i
+                chans.append((h, cid, None, email, mail, mail, "", True, *th.defaults))
+                chans.append((h + 1, cid, None, phone, tel, tel, "", True, *th.defaults))
+            writer.insert(tc.name, tc.columns, rows)
+            writer.insert(th.name, th.columns, chans)
+            progress.add(len(rows))
+    run.loaded += [tc.name, th.name]
+    return _Contacts(cont_first, contacts, people, cont_person, cont_company, cont_owner)
+
+
+def _seed_deals(run: _Run, comps: _Companies, conts: _Contacts, n_deal: int) -> _Deals:
+    """Deals, and the stage change that put each one where it is."""
+    r, now, writer, key_cache, base = run.r, run.now, run.writer, run.key_cache, run.base
+    owner_ids, owner_teams = run.owner_ids, run.owner_teams
+    comp_first, comp_name = comps.first, comps.name
+    cont_first, contacts, people = conts.first, conts.count, conts.people
+    cont_person, cont_company, cont_owner = conts.person, conts.company, conts.owner
+    pipelines = [
+        (base.pipelines[WINDOWS].pk, base.stages[WINDOWS]),
+        (base.pipelines[INDUSTRIAL].pk, base.stages[INDUSTRIAL]),
+    ]
+    deal_first = _next_id(Deal)
+    sc_first = _next_id(StageChange)
+    td = _table(
+        Deal,
+        ["id", "title", "title_key", "pipeline_id", "stage_id", "status", "amount",
+         "currency", "company_id", "contact_id", "owner_id", "team_id", "start_date",
+         "expected_close_date", "closed_at", "stage_entered_at", "won_reason_id",
+         "lost_reason_id", "lost_at_stage_id", "version", "custom", "created_at",
+         "updated_at"],
+    )  # fmt: skip
+    ts_ = _table(StageChange, ["id", "deal_id", "from_stage_id", "to_stage_id", "by_id", "at"])
+    won_ids = [x.pk for x in base.won_reasons]
+    lost_ids = [x.pk for x in base.lost_reasons]
+    products = [
+        "Steel profiles",
+        "Bearings",
+        "Hydraulic parts",
+        "Pipe fittings",
+        "Fasteners",
+        "Conveyor parts",
+    ]
+    deal_info = array("i", bytes(4 * n_deal))  # stage id, for the activities below
+    deal_contact = array("i", bytes(4 * n_deal))
+    progress = _Progress(run.out, "deals (+1 stage change each)", n_deal)
+    with transaction.atomic(), _without_indexes(writer, [td.name, ts_.name], run.out):
+        for lo, hi in _chunks(n_deal):
+            rows, changes = [], []
+            for i in range(lo, hi):
+                k = int(r() * contacts)
+                deal_contact[i] = k
+                pipe_ix = i % 2
+                pipeline_id, stages = pipelines[pipe_ix]
+                stage = _deal_stage(r, stages)
+                deal_info[i] = stage.pk
+                o = cont_owner[k]
+                ci = cont_company[k]
+                p = people[(cont_first + k) % 3][cont_person[k]]
+                if pipe_ix == 0:
+                    count = 1 + int(r() * 10)
+                    title = f"{count} window{'s' if count > 1 else ''} for {p.last}"
+                    amount = str(count * (380 + int(r() * 340))) + ".00"
+                else:
+                    title = f"{products[int(r() * 6)]} for {comp_name[ci - 1] if ci else p.last}"
+                    amount = str(1000 * (5 + int(r() * 245))) + ".00"
+                key = key_cache.get(title)
+                if key is None:
+                    key = key_cache[title] = search_key(title)
+                start = now - int(r() * 365 * DAY)
+                entered = start + int(r() * (now - start))
+                closed = writer.ts(entered) if stage.kind != StageKind.OPEN else None
+                won = won_ids[i % len(won_ids)] if stage.kind == StageKind.WON else None
+                lost = lost_ids[i % len(lost_ids)] if stage.kind == StageKind.LOST else None
+                lost_at = stages[i % 3].pk if lost else None
+                did = deal_first + i
+                created = writer.ts(start)
+                rows.append(
+                    (did, title, key, pipeline_id, stage.pk, str(stage.kind), amount, "EUR",
+                     comp_first + ci - 1 if ci else None, cont_first + k, owner_ids[o],
+                     owner_teams[o], time.strftime("%Y-%m-%d", time.gmtime(start)),
+                     time.strftime("%Y-%m-%d", time.gmtime(start + 90 * DAY)), closed,
+                     writer.ts(entered), won, lost, lost_at, 1, "{}", created, created,
+                     *td.defaults)
+                )  # fmt: skip
+                changes.append(
+                    (
+                        sc_first + i,
+                        did,
+                        None,
+                        stage.pk,
+                        owner_ids[o],
+                        writer.ts(entered),
+                        *ts_.defaults,
+                    )
+                )
+            writer.insert(td.name, td.columns, rows)
+            writer.insert(ts_.name, ts_.columns, changes)
+            progress.add(len(rows))
+    run.loaded += [td.name, ts_.name]
+    return _Deals(deal_first, n_deal, deal_info, deal_contact)
+
+
+def _deal_stage(r: Callable[[], float], stages: list[Stage]) -> Stage:
+    """A random stage: most deals are open; about a fifth are closed."""
+    x = r()
+    if x < 0.12:
+        return next(s for s in stages if s.kind == StageKind.WON)
+    if x < 0.22:
+        return next(s for s in stages if s.kind == StageKind.LOST)
+    opens = [s for s in stages if s.kind == StageKind.OPEN]
+    return opens[int(r() * len(opens))]
+
+
+def _seed_activities(
+    run: _Run, comps: _Companies, conts: _Contacts, deals: _Deals, n_act: int
+) -> None:
+    """Activities: the first ones belong to deals, the rest to contacts."""
+    r, now, writer, key_cache = run.r, run.now, run.writer, run.key_cache
+    owner_ids, owner_teams = run.owner_ids, run.owner_teams
+    comp_first = comps.first
+    cont_first, contacts, cont_owner, cont_company = (
+        conts.first, conts.count, conts.owner, conts.company
+    )  # fmt: skip
+    deal_first, n_deal, deal_info, deal_contact = (
+        deals.first, deals.count, deals.stage, deals.contact
+    )  # fmt: skip
+    ta = _table(
+        Activity,
+        ["id", "kind", "subject", "subject_key", "due_at", "start_at", "end_at", "done",
+         "done_at", "outcome", "contact_id", "company_id", "deal_id", "deal_stage_id", "when",
+         "owner_id", "team_id", "version", "custom", "created_at", "updated_at"],
+    )  # fmt: skip
+    act_first = _next_id(Activity)
+    kinds_cycle = [
+        (ActivityKind.CALL.value, "Call about the offer"),
+        (ActivityKind.MEETING.value, "Meeting on site"),
+        (ActivityKind.TASK.value, "Send the documents"),
+        (ActivityKind.CALL.value, "Follow-up call"),
+        (ActivityKind.NOTE.value, "Impressions after the talk"),
+        (ActivityKind.EMAIL.value, "Offer sent by e-mail"),
+    ]
+    outcomes = [
+        Outcome.SUCCESSFUL.value,
+        Outcome.SUCCESSFUL.value,
+        Outcome.NO_ANSWER.value,
+        Outcome.RESCHEDULED.value,
+        Outcome.FAILED.value,
+    ]
+    meeting, task, call = "meeting", "task", "call"
+    progress = _Progress(run.out, "activities", n_act)
+    with transaction.atomic(), _without_indexes(writer, [ta.name], run.out):
+        for lo, hi in _chunks(n_act):
+            rows = []
+            for i in range(lo, hi):
+                if i < n_deal:
+                    k = deal_contact[i]
+                    deal_id: int | None = deal_first + i
+                    stage_id: int | None = deal_info[i]
+                else:
+                    k = int(r() * contacts)
+                    deal_id = stage_id = None
+                kind, subject = kinds_cycle[i % 6]
+                subject_key = key_cache.get(subject)
+                if subject_key is None:
+                    subject_key = key_cache[subject] = search_key(subject)
+                at = now - int(r() * 365 * DAY) + (int(r() * 30 * DAY) if i % 10 == 0 else 0)
+                done = at < now
+                when = writer.ts(at)
+                timed = kind in (meeting, call)
+                o = cont_owner[k]
+                ci = cont_company[k]
+                created = writer.ts(min(at, now) - DAY)
+                rows.append(
+                    (act_first + i, kind, subject, subject_key, when if kind == task else None,
+                     when if timed else None, writer.ts(at + 1800) if timed else None,
+                     done, writer.ts(at + 3600) if done else None,
+                     outcomes[i % 5] if done and timed else "", cont_first + k,
+                     comp_first + ci - 1 if ci else None, deal_id, stage_id, when,
+                     owner_ids[o], owner_teams[o], 1, "{}", created, created, *ta.defaults)
+                )  # fmt: skip
+            writer.insert(ta.name, ta.columns, rows)
+            progress.add(len(rows))
+    run.loaded.append(ta.name)

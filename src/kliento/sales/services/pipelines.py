@@ -64,46 +64,67 @@ def _clean_stages(
         if not isinstance(raw, Mapping):
             errors.add(where, _("Must be an object."))
             continue
-        item = {k: raw.get(k) for k in ("id", *STAGE_FIELDS)}
-        stage_id = item["id"]
-        if stage_id is not None:
-            if stage_id not in existing or stage_id in ids:
-                errors.add(f"{where}.id", _("Not a stage of this pipeline."))
-            ids.add(stage_id)
-        name = item["name"]
-        if not isinstance(name, str) or not name.strip() or len(name) > 120:
-            errors.add(f"{where}.name", _("A name of 1 to 120 characters is required."))
-        elif not inputs.safe_characters(name.strip(), f"{where}.name", errors, multiline=False):
-            pass
-        elif name.strip().casefold() in names:
-            errors.add(f"{where}.name", _("Two stages may not have the same name."))
-        else:
-            names.add(name.strip().casefold())
-        probability = item["probability"] if item["probability"] is not None else 0
-        if not inputs.is_int(probability) or not 0 <= probability <= 100:
-            errors.add(f"{where}.probability", _("Must be a whole number from 0 to 100."))
-        item["probability"] = probability
-        role = item["responsible_role"] or ""
-        if role not in ("", *Role.values):
-            errors.add(f"{where}.responsible_role", _("Not a known role."))
-        item["responsible_role"] = role
-        result = item["expected_result"] or ""
-        if not isinstance(result, str) or len(result) > 300:
-            errors.add(f"{where}.expected_result", _("At most 300 characters."))
-        else:
-            inputs.safe_characters(result, f"{where}.expected_result", errors, multiline=False)
-        item["expected_result"] = result
-        kind = item["kind"] or StageKind.OPEN
-        if kind not in StageKind.values:
-            errors.add(f"{where}.kind", _("Must be open, won or lost."))
-        item["kind"] = kind
-        cleaned.append(item)
+        cleaned.append(_clean_stage(raw, where, errors, existing, ids=ids, names=names))
     kinds = {s["kind"] for s in cleaned}
     if cleaned and not {StageKind.OPEN, StageKind.WON, StageKind.LOST} <= kinds:
         errors.add("stages", _("A pipeline needs at least one open, one won and one lost stage."))
     if not cleaned and not errors.errors:
         errors.add("stages", _("A pipeline needs at least one open, one won and one lost stage."))
     return cleaned
+
+
+def _clean_stage(
+    raw: Mapping[str, Any],
+    where: str,
+    errors: ErrorCollector,
+    existing: Mapping[int, Stage],
+    *,
+    ids: set[int],
+    names: set[str],
+) -> dict[str, Any]:
+    """One stage of the list at `where` ("stages.<i>"), defaults filled in.
+
+    `ids` and `names` are those of the stages before it: each grows by this stage's.
+    """
+    item = {k: raw.get(k) for k in ("id", *STAGE_FIELDS)}
+    stage_id = item["id"]
+    if stage_id is not None:
+        if stage_id not in existing or stage_id in ids:
+            errors.add(f"{where}.id", _("Not a stage of this pipeline."))
+        ids.add(stage_id)
+    _check_stage_name(item["name"], f"{where}.name", errors, names)
+    probability = item["probability"] if item["probability"] is not None else 0
+    if not inputs.is_int(probability) or not 0 <= probability <= 100:
+        errors.add(f"{where}.probability", _("Must be a whole number from 0 to 100."))
+    item["probability"] = probability
+    role = item["responsible_role"] or ""
+    if role not in ("", *Role.values):
+        errors.add(f"{where}.responsible_role", _("Not a known role."))
+    item["responsible_role"] = role
+    result = item["expected_result"] or ""
+    if not isinstance(result, str) or len(result) > 300:
+        errors.add(f"{where}.expected_result", _("At most 300 characters."))
+    else:
+        inputs.safe_characters(result, f"{where}.expected_result", errors, multiline=False)
+    item["expected_result"] = result
+    kind = item["kind"] or StageKind.OPEN
+    if kind not in StageKind.values:
+        errors.add(f"{where}.kind", _("Must be open, won or lost."))
+    item["kind"] = kind
+    return item
+
+
+def _check_stage_name(name: object, field: str, errors: ErrorCollector, names: set[str]) -> None:
+    """Refuse a missing, too long, unsafe or repeated name; add a good one to `names`."""
+    # Names compare without case and surrounding blanks: "Won" and " won" are the same stage.
+    if not isinstance(name, str) or not name.strip() or len(name) > 120:
+        errors.add(field, _("A name of 1 to 120 characters is required."))
+    elif not inputs.safe_characters(name.strip(), field, errors, multiline=False):
+        pass
+    elif name.strip().casefold() in names:
+        errors.add(field, _("Two stages may not have the same name."))
+    else:
+        names.add(name.strip().casefold())
 
 
 def _clean_pipeline(
