@@ -14,6 +14,8 @@ import time
 from collections.abc import Sequence
 from typing import Any, NoReturn
 
+from kliento.core.limits import URI_LIMIT
+
 DEFAULT_SETTINGS = "kliento.settings.dev"
 
 
@@ -282,6 +284,8 @@ def _gunicorn_argv(bind: str, workers: int) -> list[str]:
         # gunicorn's control socket is one path per system user: two servers on one
         # machine (tests, several instances) would share it.
         "--no-control-socket",
+        "--limit-request-line",
+        str(URI_LIMIT),
         # Load Django once in the master before forking: the port opens only when the
         # application is ready, and workers share the imported code's memory.
         "--preload",

@@ -298,7 +298,7 @@ def test_edit_changes_the_activity(manager):
 def test_a_stale_edit_is_409_and_keeps_the_input(manager):
     task = plan(manager, "task", subject="Old")
     services.activity_update(
-        actor=Actor.of_user(manager), activity_id=task.pk, data={"version": 1, "subject": "Theirs"}
+        actor=Actor.of_user(manager), activity_id=task.pk, version=1, data={"subject": "Theirs"}
     )
 
     response = client_for(manager).post(
@@ -308,7 +308,7 @@ def test_a_stale_edit_is_409_and_keeps_the_input(manager):
 
     assert response.status_code == 409
     html = response.content.decode()
-    assert "Someone else changed this activity" in html and 'value="Mine"' in html
+    assert "Someone else changed this record" in html and 'value="Mine"' in html
     task.refresh_from_db()
     assert task.subject == "Theirs" and task.version == 2
 

@@ -82,7 +82,8 @@ def test_the_key_follows_the_subject_on_every_save(manager):
     services.activity_update(
         actor=Actor.of_user(manager),
         activity_id=activity.pk,
-        data={"version": 1, "subject": "Straße"},
+        version=1,
+        data={"subject": "Straße"},
     )
     activity.refresh_from_db()
     assert activity.subject_key == "strasse"
@@ -480,7 +481,8 @@ def test_bulk_done_goes_through_the_done_service(manager):
     for activity in (a, b):
         activity.refresh_from_db()
         assert activity.done and activity.done_at is not None and activity.version == 2
-    assert AuditEvent.objects.filter(record_type="activity", action="update").count() == 2
+    done = AuditEvent.objects.filter(record_type="activity", action="activity.completed")
+    assert done.count() == 2
     assert "2 records changed." in client.get(response["Location"]).content.decode()
 
 
@@ -575,7 +577,7 @@ def test_a_row_changed_meanwhile_refuses_the_whole_action(monkeypatch, head, man
     def read_then_changed(user, ids):
         rows = read(user, ids)
         services.activity_update(
-            actor=Actor.of_user(manager), activity_id=b.pk, data={"version": 1, "subject": "New"}
+            actor=Actor.of_user(manager), activity_id=b.pk, version=1, data={"subject": "New"}
         )
         return rows
 
@@ -587,7 +589,7 @@ def test_a_row_changed_meanwhile_refuses_the_whole_action(monkeypatch, head, man
     html = toast_after(client, client.post(BULK, data))
 
     # then nothing of the action was written, and the head is told why
-    assert "Someone else changed this activity" in html
+    assert "Someone else changed this record" in html
     a.refresh_from_db()
     b.refresh_from_db()
     assert (a.version, a.done, a.owner_id) == (1, False, manager.pk)

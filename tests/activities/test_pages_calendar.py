@@ -229,13 +229,14 @@ def test_a_stale_move_is_409_and_changes_nothing(riga_manager):
     services.activity_update(
         actor=Actor.of_user(riga_manager),
         activity_id=meeting.pk,
-        data={"version": 1, "subject": "Theirs"},
+        version=1,
+        data={"subject": "Theirs"},
     )
 
     response = move(client_for(riga_manager), meeting, "2026-03-06T14:00", version=1)
 
     assert response.status_code == 409
-    assert "Someone else changed this activity" in response.content.decode()
+    assert "Someone else changed this record" in response.content.decode()
     meeting.refresh_from_db()
     assert meeting.start_at == at and meeting.version == 2
 

@@ -292,7 +292,7 @@ def test_complete_a_task_with_one_click_without_htmx_redirects(manager):
 def test_complete_with_a_stale_version_is_409_and_changes_nothing(manager):
     call = plan(manager, "call", at=timezone.now())
     services.activity_update(
-        actor=Actor.of_user(manager), activity_id=call.pk, data={"version": 1, "subject": "Changed"}
+        actor=Actor.of_user(manager), activity_id=call.pk, version=1, data={"subject": "Changed"}
     )
 
     response = client_for(manager).post(
@@ -300,7 +300,7 @@ def test_complete_with_a_stale_version_is_409_and_changes_nothing(manager):
     )
 
     assert response.status_code == 409
-    assert "Someone else changed this activity" in response.content.decode()
+    assert "Someone else changed this record" in response.content.decode()
     call.refresh_from_db()
     assert not call.done and call.outcome == "" and call.version == 2
 

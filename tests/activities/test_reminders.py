@@ -115,7 +115,8 @@ def test_a_moved_activity_reminds_again(actor, manager):
     services.activity_update(
         actor=actor,
         activity_id=activity.pk,
-        data={"version": 1, "start_at": timezone.now() + dt.timedelta(minutes=1)},
+        version=1,
+        data={"start_at": timezone.now() + dt.timedelta(minutes=1)},
     )
     tasks.fire_due_reminders()
 

@@ -119,11 +119,11 @@ def test_reminders_get_fire_times_and_need_a_time(actor):
 
 def test_update_with_stale_version_is_a_conflict_and_changes_nothing(actor):
     activity = create(actor)
-    services.activity_update(actor=actor, activity_id=activity.pk, data={"version": 1, "body": "a"})
+    services.activity_update(actor=actor, activity_id=activity.pk, version=1, data={"body": "a"})
 
     with pytest.raises(Conflict):
         services.activity_update(
-            actor=actor, activity_id=activity.pk, data={"version": 1, "subject": "lost"}
+            actor=actor, activity_id=activity.pk, version=1, data={"subject": "lost"}
         )
 
     activity.refresh_from_db()
@@ -135,7 +135,7 @@ def test_update_audits_before_and_after(actor):
     activity = create(actor)
 
     services.activity_update(
-        actor=actor, activity_id=activity.pk, data={"version": 1, "subject": "Install"}
+        actor=actor, activity_id=activity.pk, version=1, data={"subject": "Install"}
     )
 
     event = AuditEvent.objects.filter(record_id=activity.pk, action="update").get()
@@ -151,7 +151,8 @@ def test_moving_the_time_recomputes_reminders_and_refires_fired_ones(actor):
     services.activity_update(
         actor=actor,
         activity_id=activity.pk,
-        data={"version": 1, "start_at": T0 + dt.timedelta(days=1)},
+        version=1,
+        data={"start_at": T0 + dt.timedelta(days=1)},
     )
 
     # then a new reminder row (new key) waits for the new time
@@ -165,7 +166,7 @@ def test_an_unchanged_time_keeps_a_fired_reminder_fired(actor):
     activity = create(actor, start_at=T0, reminders=[30])
     Reminder.objects.filter(activity=activity).update(fired_at=T0)
 
-    services.activity_update(actor=actor, activity_id=activity.pk, data={"version": 1, "body": "x"})
+    services.activity_update(actor=actor, activity_id=activity.pk, version=1, data={"body": "x"})
 
     assert Reminder.objects.get(activity=activity).fired_at == T0
 
@@ -177,7 +178,8 @@ def test_unfired_reminder_moves_in_place_and_removed_minutes_are_deleted(actor):
     services.activity_update(
         actor=actor,
         activity_id=activity.pk,
-        data={"version": 1, "start_at": T0 + dt.timedelta(hours=2), "reminders": [30]},
+        version=1,
+        data={"start_at": T0 + dt.timedelta(hours=2), "reminders": [30]},
     )
 
     rows = list(Reminder.objects.filter(activity=activity))
@@ -189,7 +191,7 @@ def test_other_team_activity_is_not_found(actor, stranger):
     theirs = create(Actor.of_user(stranger))
 
     with pytest.raises(NotFound):
-        services.activity_update(actor=actor, activity_id=theirs.pk, data={"version": 1})
+        services.activity_update(actor=actor, activity_id=theirs.pk, version=1, data={})
     with pytest.raises(NotFound):
         services.activity_delete(actor=actor, activity_id=theirs.pk)
 

@@ -12,9 +12,10 @@ from typing import Any
 import httpx
 import pytest
 
-from kliento.core.choices import RecordType, Role
+from kliento.core.choices import Role
 from kliento.core.models import CustomField, FieldType
 from kliento.core.tokens import token_issue
+from kliento.customers.records import CONTACT
 from tests.authz import MAKERS, PDF, World, make_world
 from tests.browser.conftest import (  # noqa: F401 - fixtures
     _kliento_server,
@@ -44,7 +45,7 @@ def api_world(live_server: Any) -> ApiWorld:  # noqa: F811 - the imported fixtur
     records = {name: make(world, "own") for name, make in MAKERS.items() if name != "attachment"}
     records["reason"] = DealReasonFactory(kind="lost", name="Too expensive")
     records["field"] = CustomField.objects.create(
-        record_type=RecordType.CONTACT, key="size", label="Size", field_type=FieldType.TEXT
+        record_type=CONTACT, key="size", label="Size", field_type=FieldType.TEXT
     )
     _, token = token_issue(user=world.actor, name="contract")
     # Through the server, so that the file is where the server keeps its files.

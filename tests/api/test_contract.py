@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import urllib.error
+import urllib.request
 from collections.abc import Iterator
 from typing import Any
 
@@ -9,6 +11,7 @@ import pytest
 
 from kliento.api import api as ninja_api
 from kliento.core.apicontract import INT64_MAX, INT64_MIN
+from kliento.core.limits import URI_LIMIT
 
 ERROR_REF = "#/components/schemas/ErrorOut"
 METHODS = ("get", "post", "put", "patch", "delete")
@@ -30,8 +33,7 @@ def _input_schemas(document: dict[str, Any], operation: dict[str, Any]) -> Itera
     """Every schema node a request may carry: parameters and the body, $refs followed."""
     components = document["components"]["schemas"]
     todo: list[Any] = [p["schema"] for p in operation.get("parameters", [])]
-    for content in operation.get("requestBody", {}).get("content", {}).values():
-        todo.append(content["schema"])
+    todo.extend(c["schema"] for c in operation.get("requestBody", {}).get("content", {}).values())
     seen: set[str] = set()
     while todo:
         node = todo.pop()
@@ -67,9 +69,19 @@ def test_every_error_response_has_the_one_error_shape(document):
     for name, operation in _operations(document):
         errors = {int(s): r for s, r in operation["responses"].items() if int(s) >= 400}
         assert errors, name
+        # The web server's own refusal of an over-long address, before Kliento reads it.
+        assert set(errors.pop(414)["content"]) == {"text/html"}, name
         for status, response in errors.items():
             schema = response["content"]["application/json"]["schema"]
             assert schema == {"$ref": ERROR_REF}, (name, status)
+
+
+def test_an_address_over_the_limit_is_the_declared_414(api_world):
+    url = f"{api_world.url}/api/v1/contacts?search=" + "a" * URI_LIMIT
+    with pytest.raises(urllib.error.HTTPError) as caught:
+        urllib.request.urlopen(url, timeout=30)  # noqa: S310 - the test server
+    assert caught.value.code == 414
+    assert caught.value.headers.get_content_type() == "text/html"
 
 
 def test_signed_in_operations_declare_401_403_and_their_input_422(document):

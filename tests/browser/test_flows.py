@@ -25,7 +25,7 @@ from tests.factories import stage_of as stage_named
 
 pytestmark = pytest.mark.browser
 
-STALE = "Someone else changed this deal; reload it and try again."
+STALE = "Someone else changed this record in the meantime; reload it and try again."
 # Chromium reports a refused request on the console.
 STATUS_409 = r"Failed to load resource: .*409"
 STATUS_422 = r"status of 422"

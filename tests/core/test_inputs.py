@@ -161,7 +161,7 @@ def test_an_activity_cannot_be_left_without_an_owner(manager):
 
     with pytest.raises(ValidationFailed) as caught:
         activity_services.activity_update(
-            actor=actor, activity_id=activity.pk, data={"version": 1, "owner_id": None}
+            actor=actor, activity_id=activity.pk, version=1, data={"owner_id": None}
         )
 
     assert [e.field for e in caught.value.errors] == ["owner_id"]

@@ -54,11 +54,22 @@ def test_a_domain_action_is_recorded_as_such(agent, ticket):
     assert _audit_rows(ticket) == [("ticket.resolved", {"resolved": [False, True]})]
 
 
-def test_a_change_that_changes_nothing_writes_no_audit_row(agent, ticket):
-    with writes.change(Actor.of_user(agent), Ticket, ticket.pk, version=1, audited=AUDITED):
-        pass
+def test_a_change_that_changes_nothing_writes_no_audit_row_and_keeps_the_version(agent, ticket):
+    with writes.change(Actor.of_user(agent), Ticket, ticket.pk, version=1, audited=AUDITED) as c:
+        c.record.subject = "Draughty window"  # the same again: a repeated request
 
+    ticket.refresh_from_db()
+    assert ticket.version == 1
     assert _audit_rows(ticket) == []
+
+
+def test_changed_child_rows_count_as_a_change(agent, ticket):
+    with writes.change(Actor.of_user(agent), Ticket, ticket.pk, version=1, audited=AUDITED) as c:
+        c.extra["watchers"] = [[], ["anna"]]
+
+    ticket.refresh_from_db()
+    assert ticket.version == 2
+    assert _audit_rows(ticket) == [("update", {"watchers": [[], ["anna"]]})]
 
 
 @pytest.mark.parametrize("version", [None, "1", 1.0, True, 0, -1, "²", 2**70])
@@ -172,6 +183,20 @@ def test_created_and_deleted_are_audited_with_what_the_record_held(agent, ticket
 
     assert not Ticket.objects.filter(pk=ticket.pk).exists()
     assert _audit_rows(ticket) == [
-        ("create", {"subject": [None, "Draughty window"], "priority": [None, "low"]}),
-        ("delete", {"subject": ["Draughty window", None], "priority": ["low", None]}),
+        (
+            "create",
+            {
+                "subject": [None, "Draughty window"],
+                "priority": [None, "low"],
+                "resolved": [None, False],
+            },
+        ),
+        (
+            "delete",
+            {
+                "subject": ["Draughty window", None],
+                "priority": ["low", None],
+                "resolved": [False, None],
+            },
+        ),
     ]

@@ -26,7 +26,8 @@ def test_concurrent_updates_from_the_same_version_let_exactly_one_through(manage
             services.contact_update(
                 actor=Actor.of_user(user),
                 contact_id=contact.pk,
-                data={"version": 1, "last_name": name, "emails": [{"value": f"{name}@x.lv"}]},
+                version=1,
+                data={"last_name": name, "emails": [{"value": f"{name}@x.lv"}]},
             )
             outcomes[name] = "saved"
         except Conflict:

@@ -261,7 +261,7 @@ def test_bad_input_is_422_and_writes_nothing(manager, fields, message):
 def test_a_stale_edit_is_a_409_keeping_the_input(manager, colleague):
     company = company_of(manager)
     services.company_update(
-        actor=Actor.of_user(colleague), company_id=company.pk, data={"version": 1, "region": "Rīga"}
+        actor=Actor.of_user(colleague), company_id=company.pk, version=1, data={"region": "Rīga"}
     )
     response = client_for(manager).post(
         reverse("customers:company-edit", args=[company.pk]),

@@ -448,7 +448,7 @@ def test_a_stale_save_is_a_409_that_keeps_the_input(manager, colleague):
     # given a contact someone else saved after the manager opened it
     contact = contact_of(manager)
     services.contact_update(
-        actor=Actor.of_user(colleague), contact_id=contact.pk, data={"version": 1, "job_title": "X"}
+        actor=Actor.of_user(colleague), contact_id=contact.pk, version=1, data={"job_title": "X"}
     )
     # when the manager saves the old version
     response = client_for(manager).post(

@@ -196,7 +196,8 @@ def test_update_replaces_a_given_channel_list_and_keeps_the_others(manager):
     updated = services.contact_update(
         actor=actor,
         contact_id=contact.pk,
-        data={"version": 1, "emails": [{"value": "b@x.lv"}, {"value": "c@x.lv"}]},
+        version=1,
+        data={"emails": [{"value": "b@x.lv"}, {"value": "c@x.lv"}]},
     )
 
     assert updated.version == 2
@@ -220,7 +221,8 @@ def test_update_audits_before_and_after_including_lists(manager):
     services.contact_update(
         actor=actor,
         contact_id=contact.pk,
-        data={"version": 1, "first_name": "Anne", "tags": ["a", "b"], "job_title": "CEO"},
+        version=1,
+        data={"first_name": "Anne", "tags": ["a", "b"], "job_title": "CEO"},
     )
 
     event = AuditEvent.objects.filter(action=AuditAction.UPDATE).get()
@@ -237,7 +239,7 @@ def test_update_renames_the_search_keys(manager):
         actor=actor, data={"first_name": "Anna", "last_name": "Ozola"}
     )
     services.contact_update(
-        actor=actor, contact_id=contact.pk, data={"version": 1, "last_name": "Šmite"}
+        actor=actor, contact_id=contact.pk, version=1, data={"last_name": "Šmite"}
     )
     contact.refresh_from_db()
     assert contact.name_key == "šmite anna"
@@ -247,15 +249,14 @@ def test_update_renames_the_search_keys(manager):
 def test_a_stale_version_is_a_conflict_and_nothing_is_overwritten(manager):
     actor = Actor.of_user(manager)
     company = services.company_create(actor=actor, data={"name": "First"})
-    services.company_update(
-        actor=actor, company_id=company.pk, data={"version": 1, "name": "Second"}
-    )
+    services.company_update(actor=actor, company_id=company.pk, version=1, data={"name": "Second"})
 
     with pytest.raises(Conflict):
         services.company_update(
             actor=actor,
             company_id=company.pk,
-            data={"version": 1, "name": "Third", "emails": [{"value": "x@y.lv"}]},
+            version=1,
+            data={"name": "Third", "emails": [{"value": "x@y.lv"}]},
         )
 
     company.refresh_from_db()
@@ -268,7 +269,10 @@ def test_update_without_a_version_is_refused(manager):
     contact = ContactFactory(owner=manager)
     with pytest.raises(ValidationFailed) as caught:
         services.contact_update(
-            actor=Actor.of_user(manager), contact_id=contact.pk, data={"last_name": "Y"}
+            actor=Actor.of_user(manager),
+            contact_id=contact.pk,
+            version=None,
+            data={"last_name": "Y"},
         )
     assert fields_of(caught.value) == {"version"}
 
@@ -279,7 +283,8 @@ def test_a_manager_may_not_take_a_teammates_record(manager, colleague):
         services.contact_update(
             actor=Actor.of_user(manager),
             contact_id=contact.pk,
-            data={"version": 1, "owner_id": manager.pk},
+            version=1,
+            data={"owner_id": manager.pk},
         )
     assert fields_of(caught.value) == {"owner_id"}
     contact.refresh_from_db()
@@ -290,7 +295,7 @@ def test_updating_a_record_of_another_team_is_not_found(manager, stranger):
     contact = ContactFactory(owner=stranger)
     with pytest.raises(NotFound):
         services.contact_update(
-            actor=Actor.of_user(manager), contact_id=contact.pk, data={"version": 1}
+            actor=Actor.of_user(manager), contact_id=contact.pk, version=1, data={}
         )
 
 
@@ -356,7 +361,8 @@ def test_a_writer_that_commits_between_read_and_write_wins_and_the_late_one_conf
         services.contact_update(
             actor=actor,
             contact_id=contact.pk,
-            data={"version": 1, "last_name": "Mine", "emails": [{"value": "m@x.lv"}]},
+            version=1,
+            data={"last_name": "Mine", "emails": [{"value": "m@x.lv"}]},
         )
 
     # then the guarded version bump refused it and nothing of ours was written (the simulated

@@ -29,7 +29,7 @@ def test_moving_to_an_open_stage_records_the_change(api, manager, pipeline):
     assert (body["stage_id"], body["status"], body["version"]) == (measurement.pk, "open", 2)
     change = StageChange.objects.get(deal=deal)
     assert (change.from_stage, change.to_stage, change.by) == (first, measurement, manager)
-    audit = AuditEvent.objects.get(record_type="deal", record_id=deal.pk, action="update")
+    audit = AuditEvent.objects.get(record_type="deal", record_id=deal.pk, action="deal.moved")
     assert audit.changes["stage"] == [first.pk, measurement.pk]
 
 
@@ -50,6 +50,8 @@ def test_won_needs_a_won_reason(api, manager, pipeline, won_reason, lost_reason)
     assert deal.closed_at is not None
     assert deal.lost_at_stage is None
     assert StageChange.objects.filter(deal=deal).count() == 1
+    event = AuditEvent.objects.get(record_type="deal", record_id=deal.pk, action="deal.won")
+    assert event.changes["status"] == ["open", "won"]
 
 
 def test_lost_needs_a_lost_reason_and_remembers_the_stage(api, manager, pipeline, lost_reason):
@@ -65,6 +67,8 @@ def test_lost_needs_a_lost_reason_and_remembers_the_stage(api, manager, pipeline
     assert (deal.status, deal.lost_reason) == ("lost", lost_reason)
     assert deal.lost_at_stage == stage_of(pipeline, "Approval")
     assert deal.closed_at is not None
+    event = AuditEvent.objects.get(record_type="deal", record_id=deal.pk, action="deal.lost")
+    assert event.changes["lost_reason"] == [None, lost_reason.pk]
 
 
 def test_reopening_clears_the_close(api, manager, pipeline, lost_reason):
@@ -104,7 +108,7 @@ def test_a_stale_move_is_409_and_writes_nothing(api, manager, pipeline):
     deal.refresh_from_db()
     assert (deal.stage, deal.version) == (stage_of(pipeline, "Measurement"), 2)
     assert StageChange.objects.filter(deal=deal).count() == 1
-    assert AuditEvent.objects.filter(record_type="deal", action="update").count() == 1
+    assert AuditEvent.objects.filter(record_type="deal", action="deal.moved").count() == 1
 
 
 def test_bad_moves_are_422_and_write_nothing(api, manager, pipeline):

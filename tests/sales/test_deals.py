@@ -33,7 +33,7 @@ def test_create_puts_the_deal_at_the_first_open_stage_and_records_it(api, manage
     assert (first.from_stage, first.to_stage, first.by) == (None, deal.stage, manager)
     event = AuditEvent.objects.get(record_type="deal", record_id=deal.pk)
     assert event.action == "create"
-    assert event.changes["title"] == "Windows for the Ozols house"
+    assert event.changes["title"] == [None, "Windows for the Ozols house"]
 
 
 def test_create_at_a_named_open_stage_but_not_at_a_closed_one(api, manager, pipeline):

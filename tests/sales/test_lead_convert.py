@@ -81,7 +81,8 @@ def test_convert_creating_contact_company_and_deal(api, manager, lead, pipeline)
     assert lead.converted_at is not None
     assert body["lead"]["status"] == "converted"
     assert StageChange.objects.filter(deal=deal).count() == 1
-    assert AuditEvent.objects.filter(record_type="lead", action="update").count() == 1
+    converted = AuditEvent.objects.get(record_type="lead", action="lead.converted")
+    assert converted.changes["status"] == ["new", "converted"]
 
 
 def test_convert_linking_existing_records_and_deal_options(api, manager, lead, pipeline):
@@ -154,9 +155,7 @@ def test_an_unexpected_error_after_the_deal_rolls_back_everything(manager, lead,
     actor = Actor.of_user(manager)
 
     with (
-        mock.patch(
-            "kliento.sales.services.leads._save_versioned", side_effect=RuntimeError("disk full")
-        ),
+        mock.patch("kliento.core.writes.save_versioned", side_effect=RuntimeError("disk full")),
         pytest.raises(RuntimeError),
     ):
         services.lead_convert(

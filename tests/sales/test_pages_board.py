@@ -325,7 +325,7 @@ def test_a_stale_move_is_a_409_and_changes_nothing(admin, pipeline):
 
     # then the conflict is explained and nothing changed
     assert response.status_code == 409
-    assert "Someone else changed this deal" in response.content.decode()
+    assert "Someone else changed this record" in response.content.decode()
     assert "data-error" in response.content.decode()
     fresh = Deal.objects.get(pk=deal.pk)
     assert fresh.stage_id == stage_of(pipeline, "First call").pk

@@ -258,7 +258,7 @@ def test_a_stale_row_refuses_all_with_the_reason(kind, make, head, manager, monk
     page = toasts(client, client.post(url(kind, "bulk"), form))
 
     # then nothing is assigned, and the message names the row and why
-    assert f"Second: Someone else changed this {kind}; reload it and try again." in page
+    assert "Second: Someone else changed this record in the meantime; reload it" in page
     assert state(first) == (manager.pk, 1)
     assert state(second) == (manager.pk, 2)
     assert not AuditEvent.objects.filter(record_type=kind, actor_user=head).exists()

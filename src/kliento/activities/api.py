@@ -175,8 +175,10 @@ def activity_detail(request: HttpRequest, activity_id: Id) -> object:
 
 @router.patch("/{activity_id}", response=ActivityOut, summary="Change an activity")
 def activity_update(request: HttpRequest, activity_id: Id, payload: ActivityPatch) -> object:
+    data = payload.dict(exclude_unset=True)
+    version = data.pop("version")
     services.activity_update(
-        actor=actor_of(request), activity_id=activity_id, data=payload.dict(exclude_unset=True)
+        actor=actor_of(request), activity_id=activity_id, version=version, data=data
     )
     return selectors.activity_get(caller(request), activity_id)
 

@@ -12,9 +12,10 @@ class ActivitiesConfig(AppConfig):
 
         from kliento.activities import selectors, tasks
         from kliento.activities.records import ACTIVITY_SPEC, timeline_look
-        from kliento.core import records, saved_filters, schedules, timeline
+        from kliento.core import events, records, saved_filters, schedules, timeline
 
         records.register(ACTIVITY_SPEC)
+        events.register_action("activity.completed", _("Completed"))
         timeline.register_presenter("activity", timeline_look)
         saved_filters.register(
             "activities", ("kind", "done", "outcome", "when_after", "when_before")

@@ -83,9 +83,13 @@ class Activity(TimeStamped, Owned, Versioned, WithCustomFields):
     def __str__(self) -> str:
         return self.subject
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        # The key follows the subject on every save: services, the demo, tests alike.
+    def derive_columns(self) -> None:
+        """The key follows the subject on every write (core.writes calls this too)."""
         self.subject_key = search_key(self.subject)[:300]
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # Services, the demo and tests alike.
+        self.derive_columns()
         fields = kwargs.get("update_fields")
         if fields is not None and "subject" in fields:
             kwargs["update_fields"] = {*fields, "subject_key"}

@@ -16,10 +16,10 @@ from django.utils.translation import gettext as _
 
 from kliento.activities.choices import ActivityKind, Outcome
 from kliento.activities.models import Activity, Reminder
-from kliento.core import audit, inputs, visibility
+from kliento.core import audit, inputs, visibility, writes
 from kliento.core.actors import Actor
 from kliento.core.choices import AuditAction
-from kliento.core.errors import Conflict, ErrorCollector, ValidationFailed
+from kliento.core.errors import ErrorCollector, ValidationFailed
 from kliento.core.models import User
 from kliento.core.notifications import notification_create
 from kliento.core.outbox_email import email_enabled, email_enqueue
@@ -160,11 +160,10 @@ def _sync_reminders(activity: Activity, minutes: list[int]) -> None:
                 reminder.save(update_fields=["fire_at"])
 
 
-def _apply(
-    activity: Activity, user: User, data: Mapping[str, Any], errors: ErrorCollector
-) -> list[int] | None:
-    """Copy `data` onto `activity` (unsaved); returns the new reminder minutes if given."""
-    creating = activity.pk is None
+def _apply_plain(
+    activity: Activity, data: Mapping[str, Any], errors: ErrorCollector, *, creating: bool
+) -> None:
+    """Set the PLAIN_FIELDS that `data` names; a new activity needs its subject regardless."""
     for name in PLAIN_FIELDS:
         if name in TEXT_FIELDS:
             if name in data or (name == "subject" and creating):
@@ -179,18 +178,33 @@ def _apply(
                 setattr(activity, name, moment)
         elif name in data:
             setattr(activity, name, "" if data[name] is None else data[name])
+
+
+def _apply_done(activity: Activity, data: Mapping[str, Any], errors: ErrorCollector) -> None:
+    """Set `done` when `data` gives it (null leaves it as is), with its done_at."""
+    if "done" not in data or data["done"] is None:
+        return
+    done = inputs.boolean(data["done"], "done", errors)
+    # done_at is stamped when the activity becomes done, and cleared when it is undone.
+    if done and not activity.done:
+        activity.done_at = timezone.now()
+    elif done is False:
+        activity.done_at = None
+    if done is not None:
+        activity.done = done
+
+
+def _apply(
+    activity: Activity, user: User, data: Mapping[str, Any], errors: ErrorCollector
+) -> list[int] | None:
+    """Copy `data` onto `activity` (unsaved); returns the new reminder minutes if given."""
+    creating = activity.pk is None
+    _apply_plain(activity, data, errors, creating=creating)
     if activity.kind not in ActivityKind.values:
         errors.add("kind", _("Unknown kind of activity."))
     if activity.outcome not in Outcome.values:
         errors.add("outcome", _("Unknown outcome."))
-    if "done" in data and data["done"] is not None:
-        done = inputs.boolean(data["done"], "done", errors)
-        if done and not activity.done:
-            activity.done_at = timezone.now()
-        elif done is False:
-            activity.done_at = None
-        if done is not None:
-            activity.done = done
+    _apply_done(activity, data, errors)
     owner = inputs.owner(user, data, errors, current=None if creating else activity.owner_id)
     inputs.set_owner(activity, owner)
     _set_links(activity, user, data, errors)
@@ -218,74 +232,58 @@ def activity_create(*, actor: Actor, data: Mapping[str, Any]) -> Activity:
     return activity
 
 
-def _locked(user: User, activity_id: int) -> Activity:
-    """The activity, visible to the user and locked for this transaction (404 otherwise)."""
-    return visibility.get_visible(user, Activity.objects.select_for_update(), activity_id)
+def _reminder_minutes(activity: Activity) -> list[int]:
+    rows = Reminder.objects.filter(activity_id=activity.pk)
+    return sorted(rows.values_list("minutes_before", flat=True))
 
 
-def activity_update(*, actor: Actor, activity_id: int, data: Mapping[str, Any]) -> Activity:
-    """Change fields of an activity; `data["version"]` is the version the client read."""
+def activity_update(
+    *, actor: Actor, activity_id: int, version: object, data: Mapping[str, Any]
+) -> Activity:
+    """Change the fields `data` names of an activity read at `version`."""
     user = _user_of(actor)
-    with transaction.atomic():
-        activity = _locked(user, activity_id)
-        visibility.require(user, RECORD_TYPE, "edit")
+    with writes.change(
+        actor, Activity, activity_id, version=version, audited=AUDIT_FIELDS
+    ) as change:
+        activity = change.record
         errors = ErrorCollector()
-        expected = inputs.version(data.get("version"), errors)
-        errors.raise_if_any()
-        if activity.version != expected:
-            raise Conflict(_("Someone else changed this activity; reload it and try again."))
-        before = _snapshot(activity)
+        current = _reminder_minutes(activity)
         reminders = _apply(activity, user, data, errors)
-        current = sorted(
-            Reminder.objects.filter(activity_id=activity.pk).values_list(
-                "minutes_before", flat=True
-            )
-        )
         wanted = current if reminders is None else reminders
         _check_times(activity, wanted, errors)
         errors.raise_if_any()
         _set_when(activity)
-        activity.version += 1
-        activity.save()
         _sync_reminders(activity, wanted)
-        audit.record(actor, AuditAction.UPDATE, activity, audit.diff(before, _snapshot(activity)))
+        if wanted != current:
+            change.extra["reminders"] = [current, wanted]
     return activity
 
 
 def activity_reschedule(
-    *, actor: Actor, activity_id: int, start: dt.datetime, version: Any
+    *, actor: Actor, activity_id: int, start: dt.datetime, version: object
 ) -> Activity:
     """Move an activity to `start` (the calendar's drag), keeping its length.
 
     A timed activity keeps its duration (start and end move together); anything
-    else gets `start` as its due time. A stale `version` is a Conflict, as in
-    activity_update, which does the write (one transaction, audited).
+    else gets `start` as its due time. activity_update does the write, refusing a
+    stale `version`.
     """
     user = _user_of(actor)
     current = visibility.get_visible(user, Activity.objects.all(), activity_id)
-    errors = ErrorCollector()
-    expected = inputs.version(version, errors)
-    errors.raise_if_any()
-    if current.version != expected:
-        raise Conflict(_("Someone else changed this activity; reload it and try again."))
-    data: dict[str, Any] = {"version": expected}
+    data: dict[str, Any] = {}
     if current.start_at is not None:
         data["start_at"] = start
         if current.end_at is not None:
             data["end_at"] = start + (current.end_at - current.start_at)
     else:
         data["due_at"] = start
-    return activity_update(actor=actor, activity_id=activity_id, data=data)
+    return activity_update(actor=actor, activity_id=activity_id, version=version, data=data)
 
 
+@transaction.atomic
 def activity_delete(*, actor: Actor, activity_id: int) -> None:
-    user = _user_of(actor)
-    with transaction.atomic():
-        activity = _locked(user, activity_id)
-        visibility.require(user, RECORD_TYPE, "delete")
-        before = _snapshot(activity)
-        audit.record(actor, AuditAction.DELETE, activity, {k: [v, None] for k, v in before.items()})
-        activity.delete()
+    _user_of(actor)
+    writes.deleted(actor, writes.locked(actor, Activity, activity_id, "delete"), AUDIT_FIELDS)
 
 
 def activity_complete(
@@ -297,13 +295,15 @@ def activity_complete(
     next_step: str = "",
     next_step_due_at: dt.datetime | None = None,
     next_step_kind: str = ActivityKind.TASK,
-    version: int | None = None,
+    version: object = None,
 ) -> Activity:
     """Mark an activity done with its outcome; a next step becomes a follow-up activity.
 
-    Completing again (a retry) changes nothing more and never adds a second follow-up.
+    `version` is the version the caller read; None (a quick tick) completes whatever
+    is there. Completing again (a retry) changes nothing more and never adds a second
+    follow-up.
     """
-    user = _user_of(actor)
+    _user_of(actor)
     errors = ErrorCollector()
     if outcome not in Outcome.values:
         errors.add("outcome", _("Unknown outcome."))
@@ -316,25 +316,22 @@ def activity_complete(
     next_step = inputs.column_text(Activity, "next_step", next_step, errors) or ""
     errors.raise_if_any()
     with transaction.atomic():
-        activity = _locked(user, activity_id)
-        visibility.require(user, RECORD_TYPE, "edit")
-        if version is not None and activity.version != version:
-            raise Conflict(_("Someone else changed this activity; reload it and try again."))
-        before = _snapshot(activity)
-        if not activity.done:
-            activity.done = True
-            activity.done_at = timezone.now()
-        if outcome:
-            activity.outcome = outcome
-        if outcome_text is not None:
-            activity.outcome_text = outcome_text
-        if next_step.strip():
-            activity.next_step = next_step
-        changes = audit.diff(before, _snapshot(activity))
-        if changes:
-            activity.version += 1
-            activity.save()
-            audit.record(actor, AuditAction.UPDATE, activity, changes)
+        if version is None:
+            version = writes.locked(actor, Activity, activity_id, "edit").version
+        with writes.change(
+            actor, Activity, activity_id, version=version, audited=AUDIT_FIELDS
+        ) as change:
+            activity = change.record
+            if not activity.done:
+                activity.done = True
+                activity.done_at = timezone.now()
+                change.action = "activity.completed"
+            if outcome:
+                activity.outcome = outcome
+            if outcome_text is not None:
+                activity.outcome_text = outcome_text
+            if next_step.strip():
+                activity.next_step = next_step
         if next_step.strip() and not Activity.objects.filter(follow_up_of=activity).exists():
             _create_follow_up(actor, activity, next_step, next_step_due_at, next_step_kind)
     return activity

@@ -12,7 +12,6 @@ from pydantic import Field, StrictBool, StrictInt
 from kliento.core import customfields
 from kliento.core.apicontract import ApiRouter, Id, one_of
 from kliento.core.apikit import InSchema, actor_of, caller
-from kliento.core.choices import RecordType
 from kliento.core.errors import ValidationFailed
 from kliento.core.models import FieldType
 
@@ -20,6 +19,16 @@ router = ApiRouter(tags=["custom-fields"])
 
 
 Choice = Annotated[str, Field(min_length=1, max_length=customfields.MAX_CHOICE_LENGTH)]
+# Record types are registered by the installed apps, so the service checks the name.
+RecordTypeName = Annotated[
+    str,
+    Field(
+        min_length=1,
+        max_length=40,
+        pattern=r"^[a-z][a-z_]*$",
+        description="A record type: contact, company, lead, deal, activity, or one an app adds.",
+    ),
+]
 
 
 class CustomFieldOut(Schema):
@@ -35,7 +44,7 @@ class CustomFieldOut(Schema):
 
 
 class CustomFieldIn(InSchema):
-    record_type: Annotated[str, one_of(RecordType.values)]
+    record_type: RecordTypeName
     key: str = Field(pattern=customfields.KEY_RE.pattern)
     label: str = Field(min_length=1, max_length=customfields.MAX_LABEL)
     field_type: Annotated[str, one_of(FieldType.values)]
@@ -53,7 +62,7 @@ class CustomFieldPatch(InSchema):
 
 
 class CustomFieldQuery(Schema):
-    record_type: Annotated[str, one_of(RecordType.values)] | None = None
+    record_type: RecordTypeName | None = None
 
 
 @router.get("", response=list[CustomFieldOut], summary="Custom fields")

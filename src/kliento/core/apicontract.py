@@ -9,6 +9,9 @@
   object. The errors follow from what the operation is (see `error_statuses`); a
   route declares its success, and only an error the rule cannot see (a 404 for a
   record named in a query or form rather than in the path).
+- An address longer than the web server reads (`URI_LIMIT`) is refused by it with a
+  414 before Kliento sees the request, as an HTML page: every operation declares
+  that too.
 - Headers and query parameters the API reads outside a view's signature (the
   `Idempotency-Key` of every POST, the `custom.<key>` list filters) are declared
   here too.
@@ -34,6 +37,7 @@ from kliento.core.apikit import ErrorOut
 from kliento.core.customfields import KEY_RE
 from kliento.core.idempotency import HEADER as IDEMPOTENCY_HEADER
 from kliento.core.idempotency import MAX_KEY_LENGTH
+from kliento.core.limits import URI_LIMIT
 from kliento.core.pagination import MAX_LIMIT
 
 INT64_MIN = -(2**63)
@@ -202,9 +206,20 @@ def _with_errors(response: Any, errors: Iterable[int]) -> dict[int, Any]:
     return declared
 
 
+URI_TOO_LONG: dict[str, Any] = {
+    "414": {
+        "description": f"The address is longer than {URI_LIMIT} bytes; the web server refuses "
+        "it, as an HTML page, before Kliento reads the request.",
+        "content": {"text/html": {"schema": {"type": "string"}}},
+    }
+}
+
+
 def _merged(extra: dict[str, Any] | None, parameters: list[dict[str, Any]]) -> dict[str, Any]:
     merged = dict(extra or {})
-    merged["parameters"] = [*merged.get("parameters", []), *parameters]
+    if parameters:
+        merged["parameters"] = [*merged.get("parameters", []), *parameters]
+    merged["responses"] = {**merged.get("responses", {}), **URI_TOO_LONG}
     return merged
 
 
@@ -227,8 +242,7 @@ class ApiRouter(Router):
         (method,) = methods
         public = auth is None
         response = _with_errors(response, error_statuses(path, method, view_func, public))
-        if method == "POST":
-            openapi_extra = _merged(openapi_extra, [IDEMPOTENCY_PARAMETER])
+        openapi_extra = _merged(openapi_extra, [IDEMPOTENCY_PARAMETER] if method == "POST" else [])
         super().add_api_operation(
             path,
             methods,

@@ -20,14 +20,6 @@ class Scope(models.TextChoices):
     ALL = "all", _("All records")
 
 
-class RecordType(models.TextChoices):
-    COMPANY = "company", _("Company")
-    CONTACT = "contact", _("Contact")
-    LEAD = "lead", _("Lead")
-    DEAL = "deal", _("Deal")
-    ACTIVITY = "activity", _("Activity")
-
-
 class ActorKind(models.TextChoices):
     USER = "user", _("User")
     TOKEN = "token", _("API token")

@@ -22,5 +22,5 @@ def register(step: Step) -> None:
 
 def run(actor: Actor) -> None:
     """Run every step as the first administrator, inside the caller's transaction."""
-    for step in list(_steps):
+    for step in _steps:
         step(actor)

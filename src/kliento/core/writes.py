@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from django.db import models, transaction
 from django.db.models import F
@@ -71,6 +71,9 @@ def locked(actor: Actor, model: type[M], pk: int, right: str) -> M:
 def save_versioned(record: models.Model, version: int) -> None:
     """Write every column if the row is still at `version`, bumping it; else a 409."""
     model = type(record)
+    derive = getattr(record, "derive_columns", None)
+    if derive is not None:  # columns a model keeps in step in save(), which this bypasses
+        derive()
     values = {
         f.attname: getattr(record, f.attname)
         for f in model._meta.concrete_fields
@@ -88,10 +91,10 @@ def save_versioned(record: models.Model, version: int) -> None:
 
 
 @dataclass
-class Change:
+class Change(Generic[M]):
     """What a service is changing: the record, and the action its audit row records."""
 
-    record: Any
+    record: M
     action: str = AuditAction.UPDATE
     # Changes beside the audited fields (child rows such as participants), before -> after.
     extra: dict[str, list[Any]] = field(default_factory=dict)
@@ -106,11 +109,12 @@ def change(
     version: object,
     audited: tuple[str, ...],
     right: str = "edit",
-) -> Iterator[Change]:
+) -> Iterator[Change[M]]:
     """Lock, check and hand over the record; on leaving, save it guarded and audit it.
 
     A stale `version` is a 409 before the body runs, so the service's own checks never
-    see an outdated record. Leaving with an exception writes nothing.
+    see an outdated record. Leaving with an exception writes nothing; so does leaving
+    with nothing audited changed and no domain action (the version stays).
     """
     with transaction.atomic():
         record = locked(actor, model, pk, right)
@@ -120,23 +124,46 @@ def change(
         before = audit.snapshot(record, audited)
         pending = Change(record)
         yield pending
-        save_versioned(record, expected)
         changes: dict[str, Any] = {**audit.diff(before, audit.snapshot(record, audited))}
         changes.update(pending.extra)
-        if changes or pending.action != AuditAction.UPDATE:
-            audit.record(actor, pending.action, record, changes)
+        if not changes and pending.action == AuditAction.UPDATE:
+            return  # nothing changed (a repeated request): no new version, no event
+        save_versioned(record, expected)
+        audit.record(actor, pending.action, record, changes)
 
 
-def created(actor: Actor, record: models.Model, audited: tuple[str, ...]) -> None:
-    """Audit a record the service has just saved: every audited field that has a value."""
-    after = audit.snapshot(record, audited)
-    audit.record(actor, AuditAction.CREATE, record, {k: [None, v] for k, v in after.items() if v})
+def _empty(value: object) -> bool:
+    return value is None or value == "" or value == [] or value == {}
 
 
-def deleted(actor: Actor, record: models.Model, audited: tuple[str, ...]) -> None:
+def created(
+    actor: Actor,
+    record: models.Model,
+    audited: tuple[str, ...],
+    extra: Mapping[str, Any] | None = None,
+) -> None:
+    """Audit a record the service has just saved: every audited field that has a value,
+    and `extra` (its child rows, by name)."""
+    after = {**audit.snapshot(record, audited), **(extra or {})}
+    audit.record(
+        actor, AuditAction.CREATE, record, {k: [None, v] for k, v in after.items() if not _empty(v)}
+    )
+
+
+def deleted(
+    actor: Actor,
+    record: models.Model,
+    audited: tuple[str, ...],
+    extra: Mapping[str, Any] | None = None,
+) -> None:
     """Audit and delete a record the service has locked (see `locked(..., "delete")`),
-    with the records it unlinks."""
-    before: Mapping[str, Any] = audit.snapshot(record, audited)
-    audit.record(actor, AuditAction.DELETE, record, {k: [v, None] for k, v in before.items() if v})
+    with the records it unlinks; `extra` as in `created`."""
+    before = {**audit.snapshot(record, audited), **(extra or {})}
+    audit.record(
+        actor,
+        AuditAction.DELETE,
+        record,
+        {k: [v, None] for k, v in before.items() if not _empty(v)},
+    )
     audit.record_detached(actor, record)
     record.delete()

@@ -84,8 +84,10 @@ def company_detail(request: HttpRequest, company_id: Id) -> object:
 
 @companies.patch("/{company_id}", response=CompanyOut, summary="Change a company")
 def company_update(request: HttpRequest, company_id: Id, payload: CompanyPatch) -> object:
+    data = payload.dict(exclude_unset=True)
+    version = data.pop("version")
     services.company_update(
-        actor=actor_of(request), company_id=company_id, data=payload.dict(exclude_unset=True)
+        actor=actor_of(request), company_id=company_id, version=version, data=data
     )
     return selectors.company_get(caller(request), company_id)
 
@@ -125,8 +127,10 @@ def contact_detail(request: HttpRequest, contact_id: Id) -> object:
 
 @contacts.patch("/{contact_id}", response=ContactOut, summary="Change a contact")
 def contact_update(request: HttpRequest, contact_id: Id, payload: ContactPatch) -> object:
+    data = payload.dict(exclude_unset=True)
+    version = data.pop("version")
     services.contact_update(
-        actor=actor_of(request), contact_id=contact_id, data=payload.dict(exclude_unset=True)
+        actor=actor_of(request), contact_id=contact_id, version=version, data=data
     )
     return selectors.contact_get(caller(request), contact_id)
 

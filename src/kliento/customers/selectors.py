@@ -30,7 +30,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from kliento.core import customfields, records, visibility
-from kliento.core.choices import RecordType
 from kliento.core.column_sorts import (
     ColumnSort,
     blank_last,
@@ -52,6 +51,7 @@ from kliento.core.text import prefix_range
 from kliento.customers.choices import ChannelKind, Relationship
 from kliento.customers.models import Channel, Company, Contact
 from kliento.customers.normalize import normalize_phone
+from kliento.customers.records import COMPANY, CONTACT
 
 SORTS = {"name": "name_key", "created_at": "created_at", "updated_at": "updated_at"}
 DEFAULT_SORT = "name"
@@ -178,7 +178,7 @@ def _channel_branches(q: str, kind: str) -> list[Q] | None:
     e-mail or phone column); each is paged on its own and the pages merged: an OR of
     them made PostgreSQL walk the whole name index filtering rows.
     """
-    owner_column = "contact_id" if kind == RecordType.CONTACT else "company_id"
+    owner_column = "contact_id" if kind == CONTACT else "company_id"
     channel_kind, value = None, ""
     if "@" in q:
         channel_kind, value = ChannelKind.EMAIL, q.strip().lower()
@@ -193,7 +193,7 @@ def _channel_branches(q: str, kind: str) -> list[Q] | None:
         kind=channel_kind, normalized=value, **{f"{owner_column}__isnull": False}
     )
     branches = [Q(pk__in=channels.values(owner_column))]
-    if kind == RecordType.CONTACT:
+    if kind == CONTACT:
         column = "email" if channel_kind == ChannelKind.EMAIL else "phone"
         branches.append(Q(**{column: value}))
     return branches
@@ -214,7 +214,7 @@ def _name_segments(q: str, kind: str, ordering: str | None) -> list[Segment]:
     low, high = prefix_range(q)
     by_name = Q(name_key__gte=low, name_key__lt=high)
     segments = [Segment(by_name, ("name_key", "pk"))]
-    if kind == RecordType.CONTACT:
+    if kind == CONTACT:
         by_first = Q(first_name_key__gte=low, first_name_key__lt=high) & ~by_name
         segments.append(Segment(by_first, ("first_name_key", "name_key", "pk")))
     return segments
@@ -240,7 +240,7 @@ def _list(
     custom = {k: str(v) for k, v in filters.items() if k.startswith(customfields.FILTER_PREFIX)}
     if custom:
         queryset = queryset.filter(customfields.filter_q(kind, custom))
-    columns = CONTACT_COLUMN_SORTS if kind == RecordType.CONTACT else COMPANY_COLUMN_SORTS
+    columns = CONTACT_COLUMN_SORTS if kind == CONTACT else COMPANY_COLUMN_SORTS
     if text and _sort_name(ordering) in columns:
         raise ValidationFailed.on("ordering", _("A name search is sorted by name."))
     found = column_page(
@@ -312,7 +312,7 @@ def company_list(
         user,
         # A company row shows its primary e-mail and phone: one extra query per page.
         Company.objects.prefetch_related(_primary_channels()),
-        RecordType.COMPANY,
+        COMPANY,
         COMPANY_SORTS_BY_FILTER,
         q=q,
         filters=filters,
@@ -334,7 +334,7 @@ def contact_list(
     return _list(
         user,
         _with_company_visibility(user, Contact.objects.select_related("company")),
-        RecordType.CONTACT,
+        CONTACT,
         CONTACT_SORTS_BY_FILTER,
         q=q,
         filters=filters,

@@ -7,10 +7,12 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 
-from kliento.core.choices import RecordType, Role
+from kliento.core.choices import Role
 from kliento.core.models import CustomField, FieldType, Team, User
+from kliento.customers.records import COMPANY, CONTACT
 from kliento.sales.choices import ReasonKind, StageKind
 from kliento.sales.models import DealReason, Pipeline, Stage
+from kliento.sales.records import DEAL
 
 DEMO_PASSWORD = "kliento-demo"  # noqa: S105 - the documented password of the local demo
 
@@ -69,10 +71,10 @@ LOST_REASONS = [
 ]
 # record type, key, label, type, choices
 CUSTOM_FIELDS = [
-    (RecordType.CONTACT, "cups_of_coffee", "Cups of coffee a day", FieldType.NUMBER, []),
-    (RecordType.DEAL, "window_count", "Number of windows", FieldType.NUMBER, []),
+    (CONTACT, "cups_of_coffee", "Cups of coffee a day", FieldType.NUMBER, []),
+    (DEAL, "window_count", "Number of windows", FieldType.NUMBER, []),
     (
-        RecordType.COMPANY,
+        COMPANY,
         "segment_size",
         "Segment size",
         FieldType.CHOICE,

@@ -14,6 +14,13 @@ class SalesConfig(AppConfig):
         records.register(LEAD_SPEC)
         records.register(DEAL_SPEC)
 
+        from kliento.core import events
+
+        events.register_action("deal.moved", _("Moved to another stage"))
+        events.register_action("deal.won", _("Won"))
+        events.register_action("deal.lost", _("Lost"))
+        events.register_action("lead.converted", _("Converted"))
+
         from kliento.core import first_run
         from kliento.sales.services.defaults import pipeline_install_default
 

@@ -15,7 +15,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from kliento.core import customfields, records, visibility
-from kliento.core.choices import RecordType
 from kliento.core.column_sorts import (
     ColumnSort,
     blank_last,
@@ -39,6 +38,7 @@ from kliento.sales.models import (
     Stage,
     StageChange,
 )
+from kliento.sales.records import DEAL, LEAD
 
 LEAD_ORDERING = {"created_at": "created_at", "title": "title_key"}
 DEAL_ORDERING = {
@@ -237,7 +237,7 @@ def leads_list(
     return _page(
         user,
         queryset,
-        RecordType.LEAD,
+        LEAD,
         params,
         LEAD_ORDERING,
         LEAD_COLUMN_SORTS,
@@ -319,7 +319,7 @@ def deals_list(
     return _page(
         user,
         queryset,
-        RecordType.DEAL,
+        DEAL,
         params,
         DEAL_ORDERING,
         _deal_column_sorts(user),

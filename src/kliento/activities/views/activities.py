@@ -341,7 +341,12 @@ def activity_edit(request: HttpRequest, activity_id: int) -> HttpResponse:
     status = 422
     if not errors:
         try:
-            services.activity_update(actor=actor_of(request), activity_id=activity.pk, data=data)
+            services.activity_update(
+                actor=actor_of(request),
+                activity_id=activity.pk,
+                version=data.pop("version"),
+                data=data,
+            )
         except Conflict as exc:
             conflict, status = exc.message, 409
         except ValidationFailed as exc:

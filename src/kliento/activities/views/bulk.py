@@ -34,8 +34,9 @@ RECORD_TYPE = "activity"
 
 def _assign(actor: Actor, owner: int | str | None) -> Callable[[Activity], object]:
     def change(activity: Activity) -> Activity:
-        data = {"version": activity.version, "owner_id": owner}
-        return services.activity_update(actor=actor, activity_id=activity.pk, data=data)
+        return services.activity_update(
+            actor=actor, activity_id=activity.pk, version=activity.version, data={"owner_id": owner}
+        )
 
     return change
 

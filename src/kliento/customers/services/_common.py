@@ -14,9 +14,8 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from kliento.core import audit, inputs
-from kliento.core.actors import Actor
-from kliento.core.errors import ErrorCollector, PermissionDenied
+from kliento.core import inputs
+from kliento.core.errors import ErrorCollector
 from kliento.core.models import User
 from kliento.customers.choices import ChannelKind, Relationship
 from kliento.customers.models import Channel, Company, Contact, ImportantDate, Tag
@@ -65,12 +64,6 @@ class Cleaned:
     tags: list[str] | None = None
     dates: list[dict[str, Any]] | None = None
     owner: User | None = None
-
-
-def acting_user(actor: Actor) -> User:
-    if actor.user is None:
-        raise PermissionDenied(_("Only a user may change customer records."))
-    return actor.user
 
 
 def clean_texts(
@@ -289,15 +282,3 @@ def children_snapshot(instance: Customer) -> dict[str, Any]:
         for d in ImportantDate.objects.filter(**link).order_by("id")
     ]
     return out
-
-
-def full_snapshot(instance: Customer, fields: Iterable[str]) -> dict[str, Any]:
-    return {**audit.snapshot(instance, fields), **children_snapshot(instance)}
-
-
-def created_changes(after: Mapping[str, Any]) -> dict[str, list[Any]]:
-    return {k: [None, v] for k, v in after.items() if v not in (None, "", [], {})}
-
-
-def deleted_changes(before: Mapping[str, Any]) -> dict[str, list[Any]]:
-    return {k: [v, None] for k, v in before.items() if v not in (None, "", [], {})}

@@ -5,14 +5,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from django.utils.translation import gettext as _
-
 from kliento.core import inputs
 from kliento.core.actors import Actor
-from kliento.core.choices import RecordType
 from kliento.core.errors import ErrorCollector
 from kliento.core.models import User
 from kliento.core.text import search_key
+from kliento.customers import records
 from kliento.customers.models import Company
 from kliento.customers.normalize import check_website
 from kliento.customers.services import _common as c
@@ -55,11 +53,10 @@ def _derive(company: Company, cleaned: c.Cleaned) -> None:
 
 COMPANY = _flow.Kind(
     model=Company,
-    record_type=RecordType.COMPANY,
+    record_type=records.COMPANY,
     keys=frozenset({*c.SHARED_KEYS, "name", "website"}),
     audited=AUDITED,
     derive=_derive,
-    stale=lambda: _("Someone else changed this company; reload it and try again."),
 )
 
 
@@ -67,9 +64,13 @@ def company_create(*, actor: Actor, data: dict[str, Any]) -> Company:
     return _flow.create(COMPANY, _clean, actor=actor, data=data)
 
 
-def company_update(*, actor: Actor, company_id: int, data: dict[str, Any]) -> Company:
-    """Apply the fields `data` names; `data["version"]` is the version the caller read."""
-    return _flow.update(COMPANY, _clean, actor=actor, record_id=company_id, data=data)
+def company_update(
+    *, actor: Actor, company_id: int, version: object, data: dict[str, Any]
+) -> Company:
+    """Apply the fields `data` names to the company the caller read at `version`."""
+    return _flow.update(
+        COMPANY, _clean, actor=actor, record_id=company_id, version=version, data=data
+    )
 
 
 def company_delete(*, actor: Actor, company_id: int) -> None:

@@ -10,10 +10,10 @@ from django.utils.translation import gettext as _
 
 from kliento.core import inputs
 from kliento.core.actors import Actor
-from kliento.core.choices import RecordType
 from kliento.core.errors import ErrorCollector
 from kliento.core.models import User
 from kliento.core.text import search_key
+from kliento.customers import records
 from kliento.customers.choices import ChannelKind
 from kliento.customers.models import Company, Contact
 from kliento.customers.services import _common as c
@@ -79,11 +79,10 @@ def _derive(contact: Contact, cleaned: c.Cleaned) -> None:
 
 CONTACT = _flow.Kind(
     model=Contact,
-    record_type=RecordType.CONTACT,
+    record_type=records.CONTACT,
     keys=frozenset({*c.SHARED_KEYS, *NAME_PARTS, "company_id", "job_title", "birthday"}),
     audited=AUDITED,
     derive=_derive,
-    stale=lambda: _("Someone else changed this contact; reload it and try again."),
 )
 
 
@@ -91,9 +90,13 @@ def contact_create(*, actor: Actor, data: dict[str, Any]) -> Contact:
     return _flow.create(CONTACT, _clean, actor=actor, data=data)
 
 
-def contact_update(*, actor: Actor, contact_id: int, data: dict[str, Any]) -> Contact:
-    """Apply the fields `data` names; `data["version"]` is the version the caller read."""
-    return _flow.update(CONTACT, _clean, actor=actor, record_id=contact_id, data=data)
+def contact_update(
+    *, actor: Actor, contact_id: int, version: object, data: dict[str, Any]
+) -> Contact:
+    """Apply the fields `data` names to the contact the caller read at `version`."""
+    return _flow.update(
+        CONTACT, _clean, actor=actor, record_id=contact_id, version=version, data=data
+    )
 
 
 def contact_delete(*, actor: Actor, contact_id: int) -> None:

@@ -9,8 +9,7 @@ from typing import Any
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from kliento.core.choices import RecordType
-from kliento.customers import selectors, services
+from kliento.customers import records, selectors, services
 from kliento.customers.services._common import SHARED_TEXT
 
 
@@ -39,7 +38,7 @@ class Kind:
 _LIST_FILTERS = ("owner", "team", "tag", "source", "relationship")
 
 CONTACT = Kind(
-    record_type=RecordType.CONTACT,
+    record_type=records.CONTACT,
     list_name="contacts",
     title=_("Contacts"),
     singular=_("contact"),
@@ -57,7 +56,7 @@ CONTACT = Kind(
 )
 
 COMPANY = Kind(
-    record_type=RecordType.COMPANY,
+    record_type=records.COMPANY,
     list_name="companies",
     title=_("Companies"),
     singular=_("company"),

@@ -175,7 +175,7 @@ def _tagged(record: Any, tag: str) -> list[str]:
 
 
 def _update(actor: Actor, kind: Kind, record: Any, **change: Any) -> None:
-    kind.update(actor=actor, data={"version": record.version, **change}, **{kind.id_arg: record.pk})
+    kind.update(actor=actor, version=record.version, data=change, **{kind.id_arg: record.pk})
 
 
 @require_POST

@@ -307,7 +307,12 @@ def _form(request: HttpRequest, kind: Kind, record_id: int | None) -> HttpRespon
         if record is None:
             saved = kind.create(actor=actor_of(request), data=data)
         else:
-            saved = kind.update(actor=actor_of(request), data=data, **{kind.id_arg: record.pk})
+            saved = kind.update(
+                actor=actor_of(request),
+                version=data.pop("version"),
+                data=data,
+                **{kind.id_arg: record.pk},
+            )
     except (ValidationFailed, Conflict) as exc:
         conflict = exc.message if isinstance(exc, Conflict) else ""
         errors = field_errors(exc) if isinstance(exc, ValidationFailed) else {}

@@ -9,10 +9,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kliento.core import audit, inputs, visibility
+from kliento.core import audit, inputs, visibility, writes
 from kliento.core.actors import Actor
-from kliento.core.choices import AuditAction, RecordType
-from kliento.core.errors import Conflict, ErrorCollector, ValidationFailed
+from kliento.core.choices import AuditAction
+from kliento.core.errors import ErrorCollector, ValidationFailed
 from kliento.core.models import User
 from kliento.core.text import search_key
 from kliento.customers.models import Company, Contact
@@ -26,7 +26,7 @@ from kliento.sales.models import (
     Stage,
     StageChange,
 )
-from kliento.sales.services.common import audit_update, delete_audited, locked, save_versioned
+from kliento.sales.records import DEAL
 
 AUDITED = (
     "title",
@@ -101,7 +101,7 @@ def _apply(deal: Deal, data: Mapping[str, Any], actor: Actor, errors: ErrorColle
             value = data[field]
             setattr(deal, field, None if value is None else inputs.date(value, field, errors))
     if "custom" in data or deal.pk is None:
-        custom = inputs.custom(RecordType.DEAL, data.get("custom"), errors, current=deal.custom)
+        custom = inputs.custom(DEAL, data.get("custom"), errors, current=deal.custom)
         if custom is not None:
             deal.custom = custom
     inputs.set_owner(deal, inputs.owner(user, data, errors, current=deal.owner_id))
@@ -120,7 +120,7 @@ def deal_create(*, actor: Actor, data: Mapping[str, Any]) -> Deal:
     """A new deal at the given open stage, or at the pipeline's first open stage."""
     user = actor.user
     assert user is not None
-    visibility.require(user, RecordType.DEAL, "create")
+    visibility.require(user, DEAL, "create")
     errors = ErrorCollector()
     inputs.check_keys(data, EDITABLE | STAGE_KEYS, errors)
     pipeline = stage = None
@@ -150,41 +150,26 @@ def deal_create(*, actor: Actor, data: Mapping[str, Any]) -> Deal:
     StageChange.objects.create(
         deal=deal, from_stage=None, to_stage=stage, by=user, actor_label=actor.label[:200], at=now
     )
-    audit.record(actor, AuditAction.CREATE, deal, audit.snapshot(deal, AUDITED))
+    writes.created(actor, deal, AUDITED)
     return deal
 
 
-def _locked(actor: Actor, deal_id: int, action: str) -> Deal:
-    return locked(actor, Deal, RecordType.DEAL, deal_id, action)
-
-
-def _stale_message() -> str:
-    return _("Someone else changed this deal; reload it and try again.")
-
-
-def _save_versioned(deal: Deal, version: int) -> None:
-    save_versioned(deal, version, _stale_message())
-
-
-@transaction.atomic
-def deal_update(*, actor: Actor, deal_id: int, version: int, data: Mapping[str, Any]) -> Deal:
+def deal_update(*, actor: Actor, deal_id: int, version: object, data: Mapping[str, Any]) -> Deal:
     """Change the given fields of a deal read at `version` (stages change through deal_move)."""
-    deal = _locked(actor, deal_id, "edit")
-    errors = ErrorCollector()
-    inputs.check_keys(data, EDITABLE | STAGE_KEYS, errors)
-    for key in STAGE_KEYS & set(data):
-        errors.add(key, _("Move the deal to change its stage."))
-    before = audit.snapshot(deal, AUDITED)
-    _apply(deal, data, actor, errors)
-    errors.raise_if_any()
-    _save_versioned(deal, version)
-    audit_update(actor, deal, before, AUDITED)
+    with writes.change(actor, Deal, deal_id, version=version, audited=AUDITED) as change:
+        deal = change.record
+        errors = ErrorCollector()
+        inputs.check_keys(data, EDITABLE | STAGE_KEYS, errors)
+        for key in STAGE_KEYS & set(data):
+            errors.add(key, _("Move the deal to change its stage."))
+        _apply(deal, data, actor, errors)
+        errors.raise_if_any()
     return deal
 
 
 @transaction.atomic
 def deal_delete(*, actor: Actor, deal_id: int) -> None:
-    delete_audited(actor, Deal, RecordType.DEAL, deal_id, AUDITED)
+    writes.deleted(actor, writes.locked(actor, Deal, deal_id, "delete"), AUDITED)
 
 
 def _reason(reason_id: object, kind: str, field: str, errors: ErrorCollector) -> DealReason | None:
@@ -196,13 +181,20 @@ def _reason(reason_id: object, kind: str, field: str, errors: ErrorCollector) ->
     return None
 
 
-@transaction.atomic
+# The domain actions a move records, by the kind of stage it enters.
+MOVE_ACTIONS: dict[str, str] = {
+    StageKind.OPEN: "deal.moved",
+    StageKind.WON: "deal.won",
+    StageKind.LOST: "deal.lost",
+}
+
+
 def deal_move(
     *,
     actor: Actor,
     deal_id: int,
     stage_id: int,
-    version: int,
+    version: object,
     won_reason_id: int | None = None,
     lost_reason_id: int | None = None,
     reason_text: str = "",
@@ -212,22 +204,44 @@ def deal_move(
     Won needs a won reason and lost a lost reason; a lost deal remembers the
     stage it was lost at; reopening clears the close date and reasons.
     """
-    user = actor.user
-    assert user is not None
-    deal = _locked(actor, deal_id, "edit")
-    if deal.version != version:
-        # Stale first: whoever read an older deal learns that, whatever else is wrong.
-        raise Conflict(_stale_message())
+    user = writes.acting_user(actor)
+    # A stale version is refused first: whoever read an older deal learns that.
+    with writes.change(actor, Deal, deal_id, version=version, audited=AUDITED) as change:
+        deal = change.record
+        target = Stage.objects.filter(pk=stage_id, pipeline_id=deal.pipeline_id).first()
+        if target is None:
+            raise ValidationFailed.on("stage_id", _("Not a stage of this deal's pipeline."))
+        if target.pk == deal.stage_id:
+            raise ValidationFailed.on("stage_id", _("The deal is at this stage already."))
+        from_stage = deal.stage
+        won, lost, reason = _move_reasons(target, won_reason_id, lost_reason_id, reason_text)
+        now = timezone.now()
+        deal.stage, deal.status, deal.stage_entered_at = target, target.kind, now
+        deal.won_reason, deal.lost_reason = won, lost
+        if target.kind == StageKind.OPEN:
+            deal.closed_at, deal.lost_at_stage, deal.reason_text = None, None, ""
+        else:
+            deal.closed_at = now
+            deal.reason_text = reason
+            deal.lost_at_stage = from_stage if target.kind == StageKind.LOST else None
+        change.action = MOVE_ACTIONS[target.kind]
+        StageChange.objects.create(
+            deal=deal,
+            from_stage=from_stage,
+            to_stage=target,
+            by=user,
+            actor_label=actor.label[:200],
+            at=now,
+        )
+    return deal
+
+
+def _move_reasons(
+    target: Stage, won_reason_id: object, lost_reason_id: object, reason_text: object
+) -> tuple[DealReason | None, DealReason | None, str]:
+    """The won reason, lost reason and free text a move into `target` needs (else a 422)."""
     errors = ErrorCollector()
-    target = Stage.objects.filter(pk=stage_id, pipeline_id=deal.pipeline_id).first()
-    if target is None:
-        raise ValidationFailed.on("stage_id", _("Not a stage of this deal's pipeline."))
-    if target.pk == deal.stage_id:
-        raise ValidationFailed.on("stage_id", _("The deal is at this stage already."))
     reason = inputs.text(reason_text, "reason_text", REASON_TEXT_MAX, errors, multiline=True)
-    before = audit.snapshot(deal, AUDITED)
-    from_stage = deal.stage
-    now = timezone.now()
     won = lost = None
     if target.kind == StageKind.WON:
         won = _reason(won_reason_id, ReasonKind.WON, "won_reason_id", errors)
@@ -242,25 +256,7 @@ def deal_move(
             if value is not None:
                 errors.add(field, _("An open stage takes no reason."))
     errors.raise_if_any()
-    deal.stage, deal.status, deal.stage_entered_at = target, target.kind, now
-    deal.won_reason, deal.lost_reason = won, lost
-    if target.kind == StageKind.OPEN:
-        deal.closed_at, deal.lost_at_stage, deal.reason_text = None, None, ""
-    else:
-        deal.closed_at = now
-        deal.reason_text = reason or ""
-        deal.lost_at_stage = from_stage if target.kind == StageKind.LOST else None
-    _save_versioned(deal, version)
-    StageChange.objects.create(
-        deal=deal,
-        from_stage=from_stage,
-        to_stage=target,
-        by=user,
-        actor_label=actor.label[:200],
-        at=now,
-    )
-    audit_update(actor, deal, before, AUDITED)
-    return deal
+    return won, lost, reason or ""
 
 
 @transaction.atomic
@@ -268,7 +264,7 @@ def deal_set_participants(
     *, actor: Actor, deal_id: int, participants: Sequence[Mapping[str, Any]]
 ) -> list[DealParticipant]:
     """Replace the users taking part in a deal, each with their part (measurer, installer...)."""
-    deal = _locked(actor, deal_id, "edit")
+    deal = writes.locked(actor, Deal, deal_id, "edit")
     errors = ErrorCollector()
     if len(participants) > MAX_PARTICIPANTS:
         raise ValidationFailed.on("participants", _("At most %(n)d participants.") % {"n": 50})

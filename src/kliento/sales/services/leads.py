@@ -9,20 +9,15 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kliento.core import audit, inputs, visibility
+from kliento.core import inputs, visibility, writes
 from kliento.core.actors import Actor
-from kliento.core.choices import AuditAction, RecordType
-from kliento.core.errors import (
-    Conflict,
-    ErrorCollector,
-    FieldError,
-    ValidationFailed,
-)
+from kliento.core.errors import ErrorCollector, FieldError, ValidationFailed
+from kliento.core.models import User
 from kliento.core.text import search_key
 from kliento.customers.models import Company, Contact
 from kliento.sales.choices import LeadChannel, LeadStatus
 from kliento.sales.models import Lead
-from kliento.sales.services.common import audit_update, delete_audited, locked, save_versioned
+from kliento.sales.records import LEAD
 from kliento.sales.services.deals import deal_create
 
 TEXT_FIELDS = (
@@ -66,19 +61,17 @@ WRITABLE = frozenset({*TEXT_FIELDS, *VALUE_FIELDS, "owner_id"})
 SETTABLE_STATUSES = frozenset(LeadStatus.values) - {LeadStatus.CONVERTED}
 
 
-def _apply(lead: Lead, data: Mapping[str, Any], actor: Actor, errors: ErrorCollector) -> None:
-    """Check `data` and set it on `lead` (not saved); problems go to `errors`."""
-    from kliento.customers.normalize import normalize_email, normalize_phone
-
-    user = actor.user
-    assert user is not None
-    inputs.check_keys(data, WRITABLE, errors)
-    inputs.refuse_nul(data, errors, skip=TEXT_FIELDS)
+def _apply_texts(lead: Lead, data: Mapping[str, Any], errors: ErrorCollector) -> None:
+    """The TEXT_FIELDS that `data` names; a new lead needs its title even when absent."""
     for name in TEXT_FIELDS:
         if name in data or (name == "title" and lead.pk is None):
             value = inputs.column_text(Lead, name, data.get(name), errors, required=name == "title")
             if value is not None:
                 setattr(lead, name, value)
+
+
+def _apply_status_and_channel(lead: Lead, data: Mapping[str, Any], errors: ErrorCollector) -> None:
+    # Converted is no status to set: only lead_convert reaches it, and nothing leaves it.
     if "status" in data:
         if data["status"] not in SETTABLE_STATUSES:
             errors.add("status", _("Not a status you can set; convert the lead instead."))
@@ -91,6 +84,12 @@ def _apply(lead: Lead, data: Mapping[str, Any], actor: Actor, errors: ErrorColle
             errors.add("channel", _("Not a known channel."))
         else:
             lead.channel = data["channel"]
+
+
+def _apply_email_and_phone(lead: Lead, data: Mapping[str, Any], errors: ErrorCollector) -> None:
+    """Normalize the e-mail and phone that `data` gives; empty or null clears them."""
+    from kliento.customers.normalize import normalize_email, normalize_phone
+
     if "email" in data:
         raw = data["email"] or ""
         try:
@@ -103,8 +102,10 @@ def _apply(lead: Lead, data: Mapping[str, Any], actor: Actor, errors: ErrorColle
             lead.phone = normalize_phone(raw) if raw else ""
         except (ValueError, TypeError) as exc:
             errors.add("phone", str(exc) or _("Not a valid phone number."))
-    if "answers" in data:
-        lead.answers = inputs.json_object(data["answers"] or {}, "answers", errors)
+
+
+def _apply_budget(lead: Lead, data: Mapping[str, Any], errors: ErrorCollector) -> None:
+    """The budget amount and currency `data` gives; an amount needs a currency."""
     if "budget_amount" in data:
         raw = data["budget_amount"]
         lead.budget_amount = None if raw is None else inputs.money(raw, "budget_amount", errors)
@@ -113,14 +114,29 @@ def _apply(lead: Lead, data: Mapping[str, Any], actor: Actor, errors: ErrorColle
         lead.budget_currency = (
             "" if not raw else inputs.currency(raw, "budget_currency", errors) or ""
         )
+    # Checked on the lead, not on `data`: changing either one must not leave an amount alone.
     if lead.budget_amount is not None and not lead.budget_currency:
         errors.add("budget_currency", _("A budget needs its currency."))
+
+
+def _apply(lead: Lead, data: Mapping[str, Any], actor: Actor, errors: ErrorCollector) -> None:
+    """Check `data` and set it on `lead` (not saved); problems go to `errors`."""
+    user = actor.user
+    assert user is not None
+    inputs.check_keys(data, WRITABLE, errors)
+    inputs.refuse_nul(data, errors, skip=TEXT_FIELDS)
+    _apply_texts(lead, data, errors)
+    _apply_status_and_channel(lead, data, errors)
+    _apply_email_and_phone(lead, data, errors)
+    if "answers" in data:
+        lead.answers = inputs.json_object(data["answers"] or {}, "answers", errors)
+    _apply_budget(lead, data, errors)
     if "timeline" in data:
         raw = data["timeline"]
         lead.timeline = None if raw is None else inputs.date(raw, "timeline", errors)
     if "custom" in data or lead.pk is None:
         # A new lead must still satisfy required custom fields.
-        custom = inputs.custom(RecordType.LEAD, data.get("custom"), errors, current=lead.custom)
+        custom = inputs.custom(LEAD, data.get("custom"), errors, current=lead.custom)
         if custom is not None:
             lead.custom = custom
     inputs.set_owner(lead, inputs.owner(user, data, errors, current=lead.owner_id))
@@ -134,40 +150,29 @@ def _apply(lead: Lead, data: Mapping[str, Any], actor: Actor, errors: ErrorColle
 def lead_create(*, actor: Actor, data: Mapping[str, Any]) -> Lead:
     """A new lead; the owner is the acting user unless an assigning role names another."""
     assert actor.user is not None
-    visibility.require(actor.user, RecordType.LEAD, "create")
+    visibility.require(actor.user, LEAD, "create")
     lead = Lead(custom={})
     errors = ErrorCollector()
     _apply(lead, data, actor, errors)
     errors.raise_if_any()
     lead.save()
-    audit.record(actor, AuditAction.CREATE, lead, audit.snapshot(lead, AUDITED))
+    writes.created(actor, lead, AUDITED)
     return lead
 
 
-def _stale() -> str:
-    return _("Someone else changed this lead; reload it and try again.")
-
-
-def _save_versioned(lead: Lead, version: int) -> None:
-    save_versioned(lead, version, _stale())
-
-
-@transaction.atomic
-def lead_update(*, actor: Actor, lead_id: int, version: int, data: Mapping[str, Any]) -> Lead:
+def lead_update(*, actor: Actor, lead_id: int, version: object, data: Mapping[str, Any]) -> Lead:
     """Change the given fields of a lead read at `version`; a stale version is a conflict."""
-    lead = locked(actor, Lead, RecordType.LEAD, lead_id, "edit")
-    before = audit.snapshot(lead, AUDITED)
-    errors = ErrorCollector()
-    _apply(lead, data, actor, errors)
-    errors.raise_if_any()
-    _save_versioned(lead, version)
-    audit_update(actor, lead, before, AUDITED)
+    with writes.change(actor, Lead, lead_id, version=version, audited=AUDITED) as change:
+        lead = change.record
+        errors = ErrorCollector()
+        _apply(lead, data, actor, errors)
+        errors.raise_if_any()
     return lead
 
 
 @transaction.atomic
 def lead_delete(*, actor: Actor, lead_id: int) -> None:
-    delete_audited(actor, Lead, RecordType.LEAD, lead_id, AUDITED)
+    writes.deleted(actor, writes.locked(actor, Lead, lead_id, "delete"), AUDITED)
 
 
 def _prefixed(exc: ValidationFailed, prefix: str) -> list[FieldError]:
@@ -176,29 +181,56 @@ def _prefixed(exc: ValidationFailed, prefix: str) -> list[FieldError]:
     ]
 
 
-@transaction.atomic
 def lead_convert(
     *,
     actor: Actor,
     lead_id: int,
-    version: int | None = None,
+    version: object = None,
     contact_id: int | None = None,
     create_contact: bool = False,
     company_id: int | None = None,
     create_company: bool = False,
     deal: Mapping[str, Any],
 ) -> tuple[Lead, Any]:
-    """Turn a lead into a (new or linked) contact and company plus a deal, all or nothing."""
+    """Turn a lead into a (new or linked) contact and company plus a deal, all or nothing.
+
+    `version` is the version the caller read; the API may leave it out (None)."""
+    user = writes.acting_user(actor)
+    with transaction.atomic():
+        if version is None:  # the API lets a caller convert without the version it read
+            version = writes.locked(actor, Lead, lead_id, "edit").version
+        with writes.change(actor, Lead, lead_id, version=version, audited=AUDITED) as change:
+            change.action = "lead.converted"
+            new_deal = _convert(
+                actor,
+                user,
+                change.record,
+                contact_id=contact_id,
+                create_contact=create_contact,
+                company_id=company_id,
+                create_company=create_company,
+                deal=deal,
+            )
+    return change.record, new_deal
+
+
+def _convert(
+    actor: Actor,
+    user: User,
+    lead: Lead,
+    *,
+    contact_id: object,
+    create_contact: bool,
+    company_id: object,
+    create_company: bool,
+    deal: Mapping[str, Any],
+) -> Any:
+    """Create or link the contact and company, create the deal, mark the lead converted."""
     from kliento.customers import services as customer_services
 
-    user = actor.user
-    assert user is not None
-    lead = locked(actor, Lead, RecordType.LEAD, lead_id, "edit")
-    errors = ErrorCollector()
     if lead.status == LeadStatus.CONVERTED:
         raise ValidationFailed.on("lead", _("This lead has been converted already."))
-    if version is not None and version != lead.version:
-        raise Conflict(_stale())
+    errors = ErrorCollector()
     if contact_id is not None and create_contact:
         errors.add("contact_id", _("Either link a contact or create one, not both."))
     if company_id is not None and create_company:
@@ -262,11 +294,8 @@ def lead_convert(
         new_deal = deal_create(actor=actor, data=deal_data)
     except ValidationFailed as exc:
         raise ValidationFailed(exc.message, _prefixed(exc, "deal")) from exc
-    before = audit.snapshot(lead, AUDITED)
     lead.status = LeadStatus.CONVERTED
     lead.converted_at = timezone.now()
     lead.contact = contact
     lead.company = company
-    _save_versioned(lead, lead.version)
-    audit_update(actor, lead, before, AUDITED)
-    return lead, new_deal
+    return new_deal

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from kliento.core import visibility
-from kliento.core.choices import RecordType, Scope
+from kliento.core.choices import Scope
 from kliento.core.errors import Conflict, ErrorCollector, NotFound, ValidationFailed
 from kliento.core.models import User
 from kliento.core.pagination import Page
@@ -27,6 +27,7 @@ from kliento.core.web.pages import (
 from kliento.core.web.params import id_field, id_param, safe_next
 from kliento.sales import selectors, services
 from kliento.sales.models import Deal, Pipeline, Stage
+from kliento.sales.records import DEAL
 from kliento.sales.views.cards import CardContext, CardRenderer
 from kliento.sales.views.deals import LinkNames, link_names, reasons_by_kind
 
@@ -36,7 +37,7 @@ TEMPLATE = "sales/board.html"
 
 def _sees_more(user: User) -> bool:
     """Whether the role sees more than its own deals (and so may filter by owner or team)."""
-    return visibility.rights(user, RecordType.DEAL).scope in (Scope.TEAM, Scope.ALL)
+    return visibility.rights(user, DEAL).scope in (Scope.TEAM, Scope.ALL)
 
 
 def _filters(params: QueryDict, user: User) -> selectors.DealFilters:
@@ -74,9 +75,7 @@ def _card_context(
         names=names,
         stages=stages,
         today=timezone.localdate(),
-        may_edit=visibility.rights(user, RecordType.DEAL).can_edit
-        if may_edit is None
-        else may_edit,
+        may_edit=visibility.rights(user, DEAL).can_edit if may_edit is None else may_edit,
         csrf_token=get_token(request),
         back_url=f"{reverse('sales:board')}?pipeline={pipeline.pk}"
         + (f"&{query}" if query else ""),
@@ -142,8 +141,8 @@ def board(request: HttpRequest) -> HttpResponse:
         "errors": errors,
         "today": timezone.localdate(),
         "reasons": reasons_by_kind(user) if pipeline is not None else {},
-        "may_edit": visibility.rights(user, RecordType.DEAL).can_edit,
-        "may_create": visibility.rights(user, RecordType.DEAL).can_create,
+        "may_edit": visibility.rights(user, DEAL).can_edit,
+        "may_create": visibility.rights(user, DEAL).can_create,
     }
     return render_page(request, TEMPLATE, context, status=status)
 

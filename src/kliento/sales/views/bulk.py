@@ -20,7 +20,6 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from kliento.core import visibility
 from kliento.core.actors import Actor
-from kliento.core.choices import RecordType
 from kliento.core.errors import Conflict, PermissionDenied, ValidationFailed
 from kliento.core.models import User
 from kliento.core.pagination import MAX_LIMIT, Page
@@ -30,6 +29,7 @@ from kliento.core.web.pages import actor_of, page, user_of
 from kliento.core.web.params import safe_next
 from kliento.sales import selectors, services
 from kliento.sales.models import Deal, Lead
+from kliento.sales.records import DEAL, LEAD
 from kliento.sales.views import deals as deal_pages
 from kliento.sales.views import leads as lead_pages
 
@@ -230,7 +230,7 @@ def _export(request: HttpRequest, export: bulk.Export, list_url: str) -> HttpRes
 def lead_export(request: HttpRequest) -> HttpResponse:
     owners = _owner_names(user_of(request))
     export = bulk.Export(
-        record_type=RecordType.LEAD,
+        record_type=LEAD,
         file_stem="leads",
         header=_lead_header,
         rows=_lead_rows(owners),
@@ -246,7 +246,7 @@ def deal_export(request: HttpRequest) -> HttpResponse:
     user = user_of(request)
     pipelines = {p.pk: p.name for p in selectors.pipelines_list(user)}
     export = bulk.Export(
-        record_type=RecordType.DEAL,
+        record_type=DEAL,
         file_stem="deals",
         header=_deal_header,
         rows=_deal_rows(_owner_names(user), pipelines),

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kliento.core import visibility
-from kliento.core.choices import RecordType, Scope
+from kliento.core.choices import Scope
 from kliento.core.column_sorts import ListTooLargeToSort
 from kliento.core.customfields import custom_fields_for
 from kliento.core.errors import Conflict, ErrorCollector, ValidationFailed
@@ -41,6 +41,7 @@ from kliento.customers.models import Company, Contact
 from kliento.sales import selectors, services
 from kliento.sales.choices import ReasonKind, StageKind
 from kliento.sales.models import Deal, DealReason
+from kliento.sales.records import DEAL
 from kliento.sales.views.rows import deal_rows
 
 PAGE_SIZE = 50
@@ -146,7 +147,7 @@ def deal_list(request: HttpRequest) -> HttpResponse:
         found = selectors.deals_list(
             user, filters=filters, params={}, ordering=None, cursor=None, limit=PAGE_SIZE
         )
-    rights = visibility.rights(user, RecordType.DEAL)
+    rights = visibility.rights(user, DEAL)
     wide = rights.scope in (Scope.TEAM, Scope.ALL)
     may_assign = visibility.may_assign(user)
     people = list(users_for(user)) if wide or may_assign else []
@@ -190,7 +191,7 @@ def deal_detail(request: HttpRequest, deal_id: int) -> HttpResponse:
     user = user_of(request)
     deal = selectors.deal_get(user, deal_id)
     pipeline = selectors.pipeline_get(user, deal.pipeline_id)
-    rights = visibility.rights(user, RecordType.DEAL)
+    rights = visibility.rights(user, DEAL)
     reason = deal.won_reason if deal.won_reason_id else deal.lost_reason
     context = {
         "deal": deal,
@@ -211,7 +212,7 @@ def _custom_rows(user: User, values: Mapping[str, Any]) -> list[tuple[CustomFiel
     """The deal's custom values in the order of their (active) definitions."""
     return [
         (f, values.get(f.key))
-        for f in custom_fields_for(user, RecordType.DEAL)
+        for f in custom_fields_for(user, DEAL)
         if f.active and values.get(f.key) not in (None, "", [])
     ]
 
@@ -307,14 +308,14 @@ def _posted_values(post: QueryDict, fields: list[CustomField]) -> dict[str, Any]
 
 
 def _deal_fields(user: User) -> list[CustomField]:
-    return [f for f in custom_fields_for(user, RecordType.DEAL) if f.active]
+    return [f for f in custom_fields_for(user, DEAL) if f.active]
 
 
 @require_http_methods(["GET", "POST"])
 @page
 def deal_create(request: HttpRequest) -> HttpResponse:
     user = user_of(request)
-    visibility.require(user, RecordType.DEAL, "create")
+    visibility.require(user, DEAL, "create")
     if request.method == "GET":
         values: dict[str, Any] = {
             "company_id": request.GET.get("company", "")[:20],
@@ -348,7 +349,7 @@ def deal_create(request: HttpRequest) -> HttpResponse:
 def deal_edit(request: HttpRequest, deal_id: int) -> HttpResponse:
     user = user_of(request)
     deal = selectors.deal_get(user, deal_id)
-    visibility.require(user, RecordType.DEAL, "edit")
+    visibility.require(user, DEAL, "edit")
     if request.method == "GET":
         context = _form_context(request, deal=deal, values=_values_of(deal), errors={})
         return render_page(request, "sales/deal_form.html", context)

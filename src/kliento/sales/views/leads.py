@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kliento.core import visibility
-from kliento.core.choices import RecordType, Scope
+from kliento.core.choices import Scope
 from kliento.core.column_sorts import ListTooLargeToSort
 from kliento.core.customfields import custom_fields_for
 from kliento.core.errors import Conflict, ValidationFailed
@@ -42,9 +42,11 @@ from kliento.core.web.params import (
     id_param,
     parse_id,
 )
+from kliento.customers.records import COMPANY, CONTACT
 from kliento.sales import selectors, services
 from kliento.sales.choices import LeadChannel, LeadStatus
 from kliento.sales.models import Lead
+from kliento.sales.records import DEAL, LEAD
 from kliento.sales.views.deals import picked_names
 from kliento.sales.views.rows import lead_rows
 
@@ -144,7 +146,7 @@ def _bant_data(post: QueryDict, lead: Lead) -> dict[str, Any]:
 
 
 def _lead_fields(user: User) -> list[CustomField]:
-    return list(custom_fields_for(user, RecordType.LEAD).filter(active=True))
+    return list(custom_fields_for(user, LEAD).filter(active=True))
 
 
 def _custom_shown(fields: list[CustomField], values: Mapping[str, Any]) -> list[dict[str, Any]]:
@@ -153,10 +155,10 @@ def _custom_shown(fields: list[CustomField], values: Mapping[str, Any]) -> list[
 
 
 def _rights(user: User) -> dict[str, bool]:
-    lead = visibility.rights(user, RecordType.LEAD)
-    contact = visibility.rights(user, RecordType.CONTACT)
-    company = visibility.rights(user, RecordType.COMPANY)
-    deal = visibility.rights(user, RecordType.DEAL)
+    lead = visibility.rights(user, LEAD)
+    contact = visibility.rights(user, CONTACT)
+    company = visibility.rights(user, COMPANY)
+    deal = visibility.rights(user, DEAL)
     return {
         "edit": lead.can_edit,
         "delete": lead.can_delete,
@@ -240,7 +242,7 @@ def lead_list_page(request: HttpRequest) -> HttpResponse:
         )
     users = list(users_for(user))
     htmx = getattr(request, "htmx", None)
-    can_export = visibility.rights(user, RecordType.LEAD).can_export
+    can_export = visibility.rights(user, LEAD).can_export
     may_assign = visibility.may_assign(user)
     owner_names = {u.pk: u.display_name for u in users}
     context = {
@@ -515,7 +517,7 @@ def _refused(
 @page
 def lead_create_page(request: HttpRequest) -> HttpResponse:
     user = user_of(request)
-    visibility.require(user, RecordType.LEAD, "create")
+    visibility.require(user, LEAD, "create")
     fields = _lead_fields(user)
     if request.method == "POST":
         data = _lead_data(request.POST, fields=fields, user=user, lead=None)
@@ -535,7 +537,7 @@ def lead_create_page(request: HttpRequest) -> HttpResponse:
 def lead_edit_page(request: HttpRequest, lead_id: int) -> HttpResponse:
     user = user_of(request)
     lead = selectors.lead_get(user, lead_id)
-    visibility.require(user, RecordType.LEAD, "edit")
+    visibility.require(user, LEAD, "edit")
     fields = _lead_fields(user)
     if request.method == "POST":
         data = _lead_data(request.POST, fields=fields, user=user, lead=lead)
