@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from kliento.api import api as ninja_api
 from tests.authz import (
@@ -57,6 +58,7 @@ class Op:
     params: Callable[[World, Any], dict[str, Any]] | None = None
     parent: bool = False  # rights and visibility come from the target's parent record
     needs: tuple[tuple[str, str], ...] = ()  # extra (record_type, right) the operation needs
+    archived: bool = False  # the target is in the archive
 
 
 def _v(target: Any) -> int:
@@ -207,6 +209,14 @@ OPERATIONS: dict[str, Op] = {
     "GET /custom-fields/{field_id}": Op("global"),
     "PATCH /custom-fields/{field_id}": Op("admin", body=lambda w, t: {"label": "Cups a day"}),
     "DELETE /custom-fields/{field_id}": Op("admin", ok=204),
+    # the archive: an archived deal, listed, restored, deleted for good (admins)
+    "GET /archive": Op("list", "deal", archived=True, params=lambda w, t: {"record_type": "deal"}),
+    "POST /archive/{record_type}/{record_id}/restore": Op(
+        "write", "deal", right="delete", archived=True, params=lambda w, t: {"record_type": "deal"}
+    ),
+    "DELETE /archive/{record_type}/{record_id}": Op(
+        "admin", "deal", ok=204, archived=True, params=lambda w, t: {"record_type": "deal"}
+    ),
     # the session (sign-in) is the same for every role
     "POST /session": Op("public"),
     "DELETE /session": Op("public", ok=204),
@@ -276,9 +286,14 @@ def _path(name: str, w: World, target: Any, op: Op) -> tuple[str, str, dict[str,
 
 
 def _target(op: Op, w: World, relation: str) -> Any:
-    if op.kind in ("global", "admin", "public", "create") or op.record is None:
+    if op.kind in ("global", "public", "create") or op.record is None:
         return None
-    return MAKERS[op.record](w, relation)
+    if op.kind == "admin" and not op.archived:
+        return None
+    target = MAKERS[op.record](w, relation)
+    if op.archived:
+        type(target).all_objects.filter(pk=target.pk).update(archived_at=timezone.now())
+    return target
 
 
 @pytest.mark.parametrize(("name", "role", "relation"), _cases())
@@ -339,7 +354,7 @@ def test_authorization_matrix(name: str, role: str, relation: str, db, django_us
 def _assert_unchanged(target: Any) -> None:
     """A refused write changed nothing: the row is still there with its version."""
     model = type(target)
-    fresh = model.objects.filter(pk=target.pk).first()
+    fresh = getattr(model, "all_objects", model.objects).filter(pk=target.pk).first()
     assert fresh is not None, "a refused delete removed the record"
     if hasattr(target, "version"):
         assert fresh.version == target.version, "a refused write changed the record"

@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from kliento.core import records
 from kliento.core.choices import Role
@@ -61,6 +62,7 @@ class Page:
     needs: tuple[tuple[str, str], ...] = ()
     htmx: bool = False
     assign: bool = False
+    archived: bool = False  # the target is in the archive
 
 
 PAGES: dict[str, Page] = {
@@ -75,6 +77,14 @@ PAGES: dict[str, Page] = {
     "GET core:bell": Page("global"),
     "POST core:notification-read": Page("mine", "notification", ok=302),
     "POST core:notifications-read-all": Page("global", ok=302),
+    "POST core:archive-restore": Page(
+        "write",
+        "deal",
+        right="delete",
+        ok=302,
+        archived=True,
+        kwargs=lambda w, t: {"record_type": "deal", "record_id": t.pk},
+    ),
     # --- core: settings ----------------------------------------------------------
     "GET core:settings": Page("admin"),
     "GET core:settings-users": Page("admin"),
@@ -544,6 +554,8 @@ def test_page_matrix(key: str, role: str, relation: str, db):
     target = None
     if page.record is not None and page.kind not in ("create", "global", "admin", "public"):
         target = MAKERS[page.record](w, relation)
+        if page.archived:
+            type(target).all_objects.filter(pk=target.pk).update(archived_at=timezone.now())
     client = Client()
     client.force_login(w.actor)
     url = _url(key, page, w, target)
@@ -566,7 +578,8 @@ def test_page_matrix(key: str, role: str, relation: str, db):
         listed = marker in response.content.decode()
         assert listed == sees(role, record, relation), f"{key}: the list leaks or hides the row"
     if expected >= 400 and page.kind == "write" and target is not None:
-        fresh = type(target).objects.filter(pk=target.pk).first()
+        model = type(target)
+        fresh = getattr(model, "all_objects", model.objects).filter(pk=target.pk).first()
         assert fresh is not None, "a refused delete removed the record"
         if hasattr(target, "version"):
             assert fresh.version == target.version, "a refused write changed the record"

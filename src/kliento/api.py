@@ -4,6 +4,7 @@ from ninja import NinjaAPI
 
 from kliento.activities.api import routers as activity_routers
 from kliento.core.api import routers as core_routers
+from kliento.core.api_archive import routers as archive_routers
 from kliento.core.api_customfields import routers as custom_field_routers
 from kliento.core.api_files import routers as file_routers
 from kliento.core.api_notifications import routers as notification_routers
@@ -34,5 +35,6 @@ for prefix, router in [
     *file_routers,
     *session_routers,
     *timeline_routers,
+    *archive_routers,
 ]:
     api.add_router(prefix, router)

@@ -67,7 +67,9 @@ def test_detail_patch_delete_round_trip(api, manager):
     assert Activity.objects.get().subject == "Measurement, 3 rooms"
 
     assert client.delete(f"/activities/{created['id']}").status_code == 204
-    assert client.get(f"/activities/{created['id']}").status_code == 404
+    archived = client.get(f"/activities/{created['id']}")  # archived: still readable
+    assert archived.status_code == 200 and archived.json()["archived_at"] is not None
+    assert client.get("/activities").json()["items"] == []
 
 
 def test_complete_endpoint_is_idempotent(api, manager):
@@ -364,3 +366,24 @@ def test_timeline_lists_activities_of_a_contact(manager):
     rest, _ = timeline_page("contact", contact.pk, cursor=cursor, limit=50)
     assert made[0].pk in [e.id for e in rest if e.kind == "activity"]
     assert made[2].pk not in [e.id for e in rest if e.kind == "activity"]
+
+
+def test_an_offset_past_what_postgresql_keeps_is_stored_as_the_same_moment_in_utc(api, manager):
+    # ISO 8601 and Python allow +19:19; PostgreSQL keeps offsets up to 15:59.
+    client = api(manager)
+
+    created = client.post(
+        "/activities",
+        body(kind="note", due_at="1007-01-30T02:46:39.84+19:19", reminders=[2511, 1]),
+    )
+    listed = client.get("/activities", {"when_after": "1007-01-29T00:00:00+19:19"})
+    too_early = client.post("/activities", body(due_at="0001-01-01T00:00:00+19:19"))
+
+    assert created.status_code == 201, created.content
+    stored = Activity.objects.get().due_at
+    assert stored == dt.datetime(1007, 1, 29, 7, 27, 39, 840000, tzinfo=dt.UTC)
+    assert listed.status_code == 200
+    assert [row["id"] for row in listed.json()["items"]] == [created.json()["id"]]
+    assert too_early.status_code == 422
+    assert too_early.json()["errors"][0]["field"] == "due_at"
+    assert Activity.objects.count() == 1

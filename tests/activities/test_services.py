@@ -11,7 +11,7 @@ from kliento.activities.models import Activity, Reminder
 from kliento.core.actors import Actor
 from kliento.core.choices import Role
 from kliento.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from kliento.core.models import AuditEvent, CustomField
+from kliento.core.models import AuditEvent, CustomField, Notification
 from tests.activities.conftest import T0
 from tests.factories import ContactFactory, DealFactory, LeadFactory
 
@@ -196,14 +196,17 @@ def test_other_team_activity_is_not_found(actor, stranger):
         services.activity_delete(actor=actor, activity_id=theirs.pk)
 
 
-def test_delete_removes_and_audits(actor):
+def test_delete_archives_and_its_reminder_reminds_nobody(actor, manager):
     activity = create(actor, start_at=T0, reminders=[5])
 
     services.activity_delete(actor=actor, activity_id=activity.pk)
+    reminder = Reminder.objects.get()
+    fired = services.reminder_fire(reminder_id=reminder.pk, now=T0)
 
     assert not Activity.objects.exists()
-    assert not Reminder.objects.exists()
-    assert AuditEvent.objects.filter(record_id=activity.pk, action="delete").exists()
+    assert Activity.all_objects.get().archived_at is not None
+    assert AuditEvent.objects.filter(record_id=activity.pk, action="archive").exists()
+    assert fired and not Notification.objects.filter(user=manager).exists()
 
 
 def test_complete_records_outcome_and_creates_one_follow_up(actor, manager):

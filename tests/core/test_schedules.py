@@ -23,6 +23,7 @@ EXPECTED = {
     "kliento.send_pending_outbox": ("kliento.core.tasks.send_pending_outbox", 1),
     "kliento.purge_idempotency_keys": ("kliento.core.tasks.purge_idempotency_keys", 60),
     "kliento.purge_signin_records": ("kliento.core.tasks.purge_signin_records", 60),
+    "kliento.purge_expired_archive": ("kliento.core.tasks.purge_expired_archive", 60),
 }
 
 

@@ -85,12 +85,15 @@ def test_create_read_update_delete_a_contact(api, admin):
             "relationship": "prospect",
             "version": 2,
             "updated_at": patched.json()["updated_at"],
+            "archived_at": None,
         }
     ]
 
     deleted = client.delete(f"/contacts/{contact_id}")
     assert deleted.status_code == 204
-    assert client.get(f"/contacts/{contact_id}").status_code == 404
+    archived = client.get(f"/contacts/{contact_id}")  # archived: out of the list, readable
+    assert archived.status_code == 200 and archived.json()["archived_at"] is not None
+    assert client.get("/contacts").json()["items"] == []
 
 
 def test_create_read_update_delete_a_company(api, admin):
@@ -129,6 +132,7 @@ def test_create_read_update_delete_a_company(api, admin):
         "relationship": "customer",
         "version": 1,
         "updated_at": body["updated_at"],
+        "archived_at": None,
     }
 
     patched = client.patch(f"/companies/{body['id']}", {"version": 1, "phones": []})

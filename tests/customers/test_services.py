@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from kliento.core import archive
 from kliento.core.actors import Actor
 from kliento.core.choices import AuditAction, Role
 from kliento.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
@@ -322,15 +323,19 @@ def test_delete_removes_children_and_audits_what_was_there(admin):
         },
     )
 
+    # when it is archived, and then deleted for good
     services.contact_delete(actor=actor, contact_id=contact.pk)
+    kept = (Channel.objects.count(), ImportantDate.objects.count())
+    archive.purge(actor, Contact, contact.pk)
 
-    assert not Contact.objects.exists()
+    assert kept == (1, 1)  # the archive keeps everything
+    assert not Contact.all_objects.exists()
     assert not Channel.objects.exists()
     assert not ImportantDate.objects.exists()
+    assert AuditEvent.objects.get(action=AuditAction.ARCHIVE).record_id == contact.pk
     event = AuditEvent.objects.get(action=AuditAction.DELETE)
     assert event.record_id == contact.pk
     assert event.changes["last_name"] == ["Gone", None]
-    assert event.changes["emails"] == [[{"value": "g@x.lv", "label": "", "is_primary": True}], None]
 
 
 def test_delete_needs_the_delete_right(manager):
@@ -382,8 +387,10 @@ def test_deleting_a_company_audits_the_contacts_it_unlinks(manager, admin):
     company = CompanyFactory(owner=manager)
     linked = [ContactFactory(owner=manager, company=company) for _ in range(2)]
 
-    # when it is deleted
+    # when it is archived, the contacts keep it; deleted for good, they lose it
     company_delete(actor=Actor.of_user(admin), company_id=company.pk)
+    assert all(Contact.objects.get(pk=c.pk).company_id == company.pk for c in linked)
+    archive.purge(Actor.of_user(admin), Company, company.pk)
 
     # then each contact lost its company, and the audit says so, by whom
     for contact in linked:

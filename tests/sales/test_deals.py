@@ -144,7 +144,7 @@ def test_head_of_sales_assigns_and_team_follows_the_owner(api, head, stranger, p
     assert (deal.owner, deal.team) == (stranger, stranger.team)
 
 
-def test_delete_removes_the_deal_and_audits(api, admin, manager, pipeline):
+def test_delete_archives_the_deal_and_audits(api, admin, manager, pipeline):
     deal = deal_for(manager, pipeline)
 
     denied = api(manager).delete(f"/deals/{deal.pk}")
@@ -153,8 +153,9 @@ def test_delete_removes_the_deal_and_audits(api, admin, manager, pipeline):
     assert denied.status_code == 403
     assert response.status_code == 204
     assert not Deal.objects.filter(pk=deal.pk).exists()
+    assert Deal.all_objects.get(pk=deal.pk).archived_at is not None
     assert AuditEvent.objects.filter(
-        record_type="deal", record_id=deal.pk, action="delete"
+        record_type="deal", record_id=deal.pk, action="archive"
     ).exists()
 
 

@@ -166,7 +166,7 @@ def test_delete_needs_the_right(api, manager, admin):
     assert api(manager).delete(f"/leads/{lead.pk}").status_code == 403
     assert api(admin).delete(f"/leads/{lead.pk}").status_code == 204
     assert not Lead.objects.exists()
-    assert AuditEvent.objects.filter(record_type="lead", action="delete").count() == 1
+    assert AuditEvent.objects.filter(record_type="lead", action="archive").count() == 1
 
 
 def test_leads_are_scoped_by_role(api, manager, colleague, stranger, make_user):
@@ -257,6 +257,7 @@ def test_a_manager_may_not_give_a_lead_away(api, manager, colleague):
 
 
 def test_deleting_a_lead_audits_the_deals_it_unlinks(admin):
+    from kliento.core import archive
     from kliento.core.actors import Actor
     from kliento.core.models import AuditEvent
     from kliento.sales.services import lead_delete
@@ -266,6 +267,7 @@ def test_deleting_a_lead_audits_the_deals_it_unlinks(admin):
     deal = deal_for(admin, pipeline, lead=lead)
 
     lead_delete(actor=Actor.of_user(admin), lead_id=lead.pk)
+    archive.purge(Actor.of_user(admin), Lead, lead.pk)
 
     deal.refresh_from_db()
     assert deal.lead_id is None

@@ -89,6 +89,7 @@ class ReminderOut(Schema):
 
 class ActivityRow(Schema):
     id: int
+    archived_at: dt.datetime | None  # when it went to the archive; null while in use
     kind: str
     subject: str
     when: dt.datetime | None

@@ -11,10 +11,13 @@ class ActivitiesConfig(AppConfig):
         import datetime as dt
 
         from kliento.activities import selectors, tasks
+        from kliento.activities.models import Activity
         from kliento.activities.records import ACTIVITY_SPEC, timeline_look
-        from kliento.core import events, records, saved_filters, schedules, timeline
+        from kliento.core import archive, events, records, saved_filters, schedules, timeline
 
         records.register(ACTIVITY_SPEC)
+        # An activity's home is its deal, else its lead, contact or company (core.archive).
+        archive.register_followers(Activity, "deal", "lead", "contact", "company")
         events.register_action("activity.completed", _("Completed"))
         timeline.register_presenter("activity", timeline_look)
         saved_filters.register(

@@ -7,13 +7,20 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kliento.activities.choices import ActivityKind, Outcome
-from kliento.core.models import Owned, TimeStamped, Versioned, WithCustomFields
+from kliento.core.models import (
+    Archivable,
+    Owned,
+    TimeStamped,
+    Versioned,
+    WithCustomFields,
+    archive_indexes,
+)
 from kliento.core.text import search_key
 from kliento.customers.models import Company, Contact
 from kliento.sales.models import Deal, Lead, Stage
 
 
-class Activity(TimeStamped, Owned, Versioned, WithCustomFields):
+class Activity(TimeStamped, Owned, Versioned, Archivable, WithCustomFields):
     """Something done or to do with a customer, with its outcome and next step."""
 
     kind = models.CharField(_("kind"), max_length=8, choices=ActivityKind.choices)
@@ -36,16 +43,16 @@ class Activity(TimeStamped, Owned, Versioned, WithCustomFields):
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="follow_ups"
     )
     contact = models.ForeignKey(
-        Contact, null=True, blank=True, on_delete=models.CASCADE, related_name="activities"
+        Contact, null=True, blank=True, on_delete=models.SET_NULL, related_name="activities"
     )
     company = models.ForeignKey(
-        Company, null=True, blank=True, on_delete=models.CASCADE, related_name="activities"
+        Company, null=True, blank=True, on_delete=models.SET_NULL, related_name="activities"
     )
     deal = models.ForeignKey(
-        Deal, null=True, blank=True, on_delete=models.CASCADE, related_name="activities"
+        Deal, null=True, blank=True, on_delete=models.SET_NULL, related_name="activities"
     )
     lead = models.ForeignKey(
-        Lead, null=True, blank=True, on_delete=models.CASCADE, related_name="activities"
+        Lead, null=True, blank=True, on_delete=models.SET_NULL, related_name="activities"
     )
     # The deal's stage when the activity was recorded.
     deal_stage = models.ForeignKey(
@@ -60,8 +67,12 @@ class Activity(TimeStamped, Owned, Versioned, WithCustomFields):
         indexes = [
             models.Index(fields=["owner", "done", "when", "id"], name="activity_owner_when"),
             models.Index(fields=["owner", "when", "id"], name="activity_owner_time"),
-            # My day's diary: one user's meetings of some weeks, read from the index alone.
-            models.Index(fields=["owner", "kind", "when", "outcome"], name="activity_owner_kind"),
+            # My day's diary: one user's meetings of some weeks, read from the index alone
+            # (`archived_at` too, which every read leaves out).
+            models.Index(
+                fields=["owner", "kind", "when", "outcome", "archived_at"],
+                name="activity_owner_kind",
+            ),
             models.Index(fields=["team", "when", "id"], name="activity_team_when"),
             models.Index(fields=["when", "id"], name="activity_when"),
             models.Index(fields=["contact", "-when", "-id"], name="activity_contact"),
@@ -78,6 +89,7 @@ class Activity(TimeStamped, Owned, Versioned, WithCustomFields):
             models.Index(fields=["team", "subject_key", "id"], name="activity_team_subject"),
             # A team-scoped user's own rows left in another team: nearly always none.
             models.Index(fields=["owner", "team"], name="activity_owner_team"),
+            *archive_indexes("activity"),
         ]
 
     def __str__(self) -> str:

@@ -71,7 +71,9 @@ def activities_for(user: User) -> QuerySet[Activity]:
 
 
 def activity_get(user: User, activity_id: int) -> Activity:
-    return visibility.get_visible(user, Activity.objects.prefetch_related("reminders"), activity_id)
+    # An archived activity stays readable (core.archive).
+    queryset = Activity.all_objects.prefetch_related("reminders")
+    return visibility.get_visible(user, queryset, activity_id)
 
 
 def _subject_search(q: str, ordering: str | None) -> Q:
@@ -152,7 +154,15 @@ def timeline_entries(
     column = TIMELINE_LINKS.get(record_type)
     if column is None:
         return []
-    queryset = Activity.objects.filter(**{column: record_id})
+    queryset = Activity.all_objects.filter(**{column: record_id})
+    # The card of an archived record still tells its story: the activities archived
+    # with it show; one archived on its own does not (nor on a live record's card).
+    spec = records.spec_for_name(record_type)
+    assert spec is not None  # TIMELINE_LINKS names registered types only
+    home = spec.model._base_manager.filter(pk=record_id)
+    group = home.values_list("archived_with", flat=True)
+    went_with = Q(archived_with__in=group.exclude(archived_with=None))
+    queryset = queryset.filter(Q(archived_at__isnull=True) | went_with)
     if before is not None:
         at, kind, pk = before
         older = Q(when__lt=at)

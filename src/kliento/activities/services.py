@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from kliento.activities.choices import ActivityKind, Outcome
 from kliento.activities.models import Activity, Reminder
-from kliento.core import audit, inputs, visibility, writes
+from kliento.core import archive, audit, inputs, visibility, writes
 from kliento.core.actors import Actor
 from kliento.core.choices import AuditAction
 from kliento.core.errors import ErrorCollector, ValidationFailed
@@ -280,10 +280,10 @@ def activity_reschedule(
     return activity_update(actor=actor, activity_id=activity_id, version=version, data=data)
 
 
-@transaction.atomic
 def activity_delete(*, actor: Actor, activity_id: int) -> None:
+    """To the archive; a reminder that falls due meanwhile reminds nobody."""
     _user_of(actor)
-    writes.deleted(actor, writes.locked(actor, Activity, activity_id, "delete"), AUDIT_FIELDS)
+    archive.archive(actor, Activity, activity_id)
 
 
 def activity_complete(
@@ -309,8 +309,10 @@ def activity_complete(
         errors.add("outcome", _("Unknown outcome."))
     if next_step_kind not in ActivityKind.values:
         errors.add("next_step_kind", _("Unknown kind of activity."))
-    if next_step_due_at is not None and not next_step.strip():
-        errors.add("next_step", _("Describe the next step to give it a due time."))
+    if next_step_due_at is not None:
+        next_step_due_at = inputs.aware_datetime(next_step_due_at, "next_step_due_at", errors)
+        if not next_step.strip():
+            errors.add("next_step", _("Describe the next step to give it a due time."))
     if outcome_text is not None:
         outcome_text = inputs.column_text(Activity, "outcome_text", outcome_text, errors)
     next_step = inputs.column_text(Activity, "next_step", next_step, errors) or ""
@@ -381,7 +383,8 @@ def reminder_fire(*, reminder_id: int, now: dt.datetime, pause: float = 0.0) -> 
             return False
         activity = reminder.activity
         owner = activity.owner
-        if not activity.done and owner.is_active:
+        # An archived activity reminds nobody; its reminder is spent all the same.
+        if not activity.done and activity.archived_at is None and owner.is_active:
             _notify(reminder, activity, owner)
         if pause:
             time.sleep(pause)  # lets tests kill a worker inside the transaction

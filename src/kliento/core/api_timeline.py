@@ -43,7 +43,9 @@ def _timeline(request: HttpRequest, record_type: str, record_id: int, params: Ti
     spec = records.spec_for_name(record_type)
     if spec is None:  # the app holding this record type is not installed
         raise NotFound("Not found.")
-    visibility.get_visible(caller(request), spec.model._default_manager.all(), record_id)
+    # An archived record's card, and so its timeline, stays readable (core.archive).
+    readable = getattr(spec.model, "all_objects", spec.model._default_manager)
+    visibility.get_visible(caller(request), readable.all(), record_id)
     entries, next_cursor = timeline_page(
         record_type, record_id, cursor=params.cursor, limit=params.limit
     )

@@ -30,7 +30,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from ninja import Router
 from ninja.constants import NOT_SET
-from pydantic import AwareDatetime, BeforeValidator, Field, JsonValue, StrictInt, WithJsonSchema
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BeforeValidator,
+    Field,
+    JsonValue,
+    StrictInt,
+    WithJsonSchema,
+)
 from pydantic_core import PydanticCustomError
 
 from kliento.core.apikit import ErrorOut
@@ -100,9 +108,22 @@ Date = Annotated[dt.date, _iso_text(_ISO_DATE, gettext_noop("Must be a date (YYY
 DateTime = Annotated[
     dt.datetime, _iso_text(_ISO_DATETIME, gettext_noop("Enter a date and time (YYYY-MM-DD HH:MM)."))
 ]
+
+
+def _in_utc(value: dt.datetime) -> dt.datetime:
+    """The same moment in UTC: PostgreSQL refuses offsets past 15:59, which ISO 8601 and
+    Python allow (+19:19), and a moment on 1 January of year 1 may fall before year 1."""
+    try:
+        return value.astimezone(dt.UTC)
+    except OverflowError:
+        raise PydanticCustomError("datetime_range", _(OUT_OF_RANGE)) from None
+
+
+OUT_OF_RANGE = gettext_noop("Must be a date-time between the years 1 and 9999.")
 AwareDateTime = Annotated[
     AwareDatetime,
     _iso_text(_ISO_DATETIME, gettext_noop("Must be a date-time with a time zone (ISO 8601).")),
+    AfterValidator(_in_utc),
 ]
 
 # A cursor is URL-safe base64 (core.pagination, core.timeline).

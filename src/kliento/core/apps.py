@@ -24,6 +24,9 @@ class CoreConfig(AppConfig):
         schedules.register(
             "purge_signin_records", tasks.purge_signin_records, every=dt.timedelta(hours=1)
         )
+        schedules.register(
+            "purge_expired_archive", tasks.purge_expired_archive, every=dt.timedelta(hours=1)
+        )
 
         from kliento.core.web import nav
 

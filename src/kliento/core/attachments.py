@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from kliento.core import audit, records, visibility
 from kliento.core.actors import Actor
 from kliento.core.choices import AuditAction
-from kliento.core.errors import NotFound, ValidationFailed
+from kliento.core.errors import Conflict, NotFound, ValidationFailed
 from kliento.core.models import Attachment, User
 from kliento.core.text import strip_unsafe_chars
 from kliento.core.timeline import Entry, before_q
@@ -161,9 +161,12 @@ def _spec(record_type: str) -> records.RecordSpec:
 
 
 def parent_get(user: User, record_type: str, record_id: int) -> models.Model:
-    """The visible record a file belongs to, or NotFound."""
+    """The visible record a file belongs to (archived too: its card is readable), or NotFound."""
     spec = _spec(record_type)
-    return visibility.get_visible(user, spec.model._default_manager.all(), record_id)
+    readable: models.Manager[models.Model] = getattr(
+        spec.model, "all_objects", spec.model._default_manager
+    )
+    return visibility.get_visible(user, readable.all(), record_id)
 
 
 def attachments_for(user: User, record_type: str, record_id: int) -> models.QuerySet[Attachment]:
@@ -209,6 +212,8 @@ def attachment_create(
     user = _acting_user(actor)
     parent = parent_get(user, record_type, record_id)
     visibility.require(user, record_type, "edit")
+    if getattr(parent, "archived_at", None) is not None:
+        raise Conflict(_("This record is in the archive; restore it to change it."))
     name = clean_file_name(upload.name)
     info = inspect_upload(upload, name)
     attachment = Attachment(
@@ -239,6 +244,8 @@ def attachment_delete(*, actor: Actor, attachment_id: int) -> None:
         attachment = attachment_get(user, attachment_id)
         visibility.require(user, attachment.record_type, "edit")
         parent = parent_get(user, attachment.record_type, attachment.record_id)
+        if getattr(parent, "archived_at", None) is not None:
+            raise Conflict(_("This record is in the archive; restore it to change it."))
         stored = _stored_name(attachment)
         attachment.delete()
         audit.record(

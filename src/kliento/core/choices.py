@@ -32,3 +32,5 @@ class AuditAction(models.TextChoices):
     CREATE = "create", _("Created")
     UPDATE = "update", _("Updated")
     DELETE = "delete", _("Deleted")
+    ARCHIVE = "archive", _("Archived")
+    RESTORE = "restore", _("Restored")

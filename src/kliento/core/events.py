@@ -47,6 +47,8 @@ _actions: dict[str, str | Promise] = {
     AuditAction.CREATE: AuditAction.CREATE.label,
     AuditAction.UPDATE: AuditAction.UPDATE.label,
     AuditAction.DELETE: AuditAction.DELETE.label,
+    AuditAction.ARCHIVE: AuditAction.ARCHIVE.label,
+    AuditAction.RESTORE: AuditAction.RESTORE.label,
 }
 
 

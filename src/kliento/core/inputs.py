@@ -172,9 +172,14 @@ def date(value: Any, name: str, errors: ErrorCollector) -> dt.date | None:
 
 
 def aware_datetime(value: Any, name: str, errors: ErrorCollector) -> dt.datetime | None:
-    """A date and time with its offset; None (with an error) for anything else, numbers too."""
+    """A date and time with its offset, as the same moment in UTC (PostgreSQL refuses
+    offsets past 15:59); None (with an error) for anything else, numbers too."""
     if isinstance(value, dt.datetime) and value.utcoffset() is not None:
-        return value
+        try:
+            return value.astimezone(dt.UTC)
+        except OverflowError:
+            errors.add(name, _("Must be a date-time between the years 1 and 9999."))
+            return None
     errors.add(name, _("Must be a date-time with a time zone (ISO 8601)."))
     return None
 

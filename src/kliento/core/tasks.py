@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kliento.core import idempotency, outbox, signin
+from kliento.core import archive, idempotency, outbox, signin
 
 
 def send_outbox_message(message_id: int) -> bool:
@@ -27,3 +27,8 @@ def purge_idempotency_keys() -> int:
 def purge_signin_records() -> int:
     """Periodic: forget sign-in failures past the lock window and long-unused known addresses."""
     return signin.purge_expired()
+
+
+def purge_expired_archive() -> int:
+    """Periodic: delete for good what has been archived longer than KLIENTO_ARCHIVE_DAYS."""
+    return archive.purge_expired()

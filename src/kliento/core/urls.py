@@ -1,6 +1,6 @@
 from django.urls import path
 
-from kliento.core.views import auth, language, notifications, saved_filters, search
+from kliento.core.views import archive, auth, language, notifications, saved_filters, search
 from kliento.core.views import settings as settings_views
 from kliento.core.views.home import home
 from kliento.core.views.settings import fields as settings_fields
@@ -56,6 +56,11 @@ urlpatterns = [
     # --- timeline and files ---
     path("timeline/<str:record_type>/<int:record_id>/", timeline, name="timeline"),
     # --- end timeline and files ---
+    path(
+        "archive/<str:record_type>/<int:record_id>/restore/",
+        archive.archive_restore,
+        name="archive-restore",
+    ),
     # --- saved filters ---
     path("saved-filters/", saved_filters.saved_filter_create, name="saved-filter-create"),
     path(

@@ -62,9 +62,12 @@ def locked(actor: Actor, model: type[M], pk: int, right: str) -> M:
     """The record, visible to the actor (else 404) and locked for this transaction, once
     the actor's `right` (create, edit, delete) on its record type is checked (else 403)."""
     user = acting_user(actor)
-    queryset = model._default_manager.select_for_update()
-    record: M = visibility.get_visible(user, queryset, pk)
+    # An archived record is found (its card is readable), but not changed: a 409 says why.
+    manager = getattr(model, "all_objects", model._default_manager)
+    record: M = visibility.get_visible(user, manager.select_for_update(), pk)
     visibility.require(user, records.spec_for_model(model).name, right)
+    if getattr(record, "archived_at", None) is not None:
+        raise Conflict(_("This record is in the archive; restore it to change it."))
     return record
 
 

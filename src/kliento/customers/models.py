@@ -3,7 +3,14 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from kliento.core.models import Owned, TimeStamped, Versioned, WithCustomFields
+from kliento.core.models import (
+    Archivable,
+    Owned,
+    TimeStamped,
+    Versioned,
+    WithCustomFields,
+    archive_indexes,
+)
 from kliento.customers.choices import ChannelKind, Relationship
 
 
@@ -49,7 +56,7 @@ class Classified(models.Model):
         abstract = True
 
 
-class Company(TimeStamped, Owned, Versioned, WithCustomFields, Sourced, Classified):
+class Company(TimeStamped, Owned, Versioned, Archivable, WithCustomFields, Sourced, Classified):
     """An organisation we sell to; contacts may belong to it."""
 
     name = models.CharField(_("name"), max_length=200)
@@ -78,13 +85,14 @@ class Company(TimeStamped, Owned, Versioned, WithCustomFields, Sourced, Classifi
             models.Index(fields=["region", "name_key", "id"], name="company_region"),
             models.Index(fields=["industry", "name_key", "id"], name="company_industry"),
             models.Index(fields=["segment", "name_key", "id"], name="company_segment"),
+            *archive_indexes("company"),
         ]
 
     def __str__(self) -> str:
         return self.name
 
 
-class Contact(TimeStamped, Owned, Versioned, WithCustomFields, Sourced, Classified):
+class Contact(TimeStamped, Owned, Versioned, Archivable, WithCustomFields, Sourced, Classified):
     """A person: a consumer, or a contact person of a company."""
 
     first_name = models.CharField(_("first name"), max_length=100, blank=True)
@@ -138,6 +146,7 @@ class Contact(TimeStamped, Owned, Versioned, WithCustomFields, Sourced, Classifi
             # Exact look-up of the primary e-mail / phone (search).
             models.Index(fields=["email"], name="contact_email"),
             models.Index(fields=["phone"], name="contact_phone"),
+            *archive_indexes("contact"),
         ]
 
     def __str__(self) -> str:

@@ -155,6 +155,7 @@ def _primary(obj: Any, kind: str) -> str:
 
 class CompanyRow(Schema):
     id: int
+    archived_at: dt.datetime | None  # when it went to the archive; null while in use
     name: str
     email: str
     phone: str
@@ -174,6 +175,7 @@ class CompanyRow(Schema):
 
 class ContactRow(Schema):
     id: int
+    archived_at: dt.datetime | None  # when it went to the archive; null while in use
     full_name: str
     first_name: str
     last_name: str
@@ -193,6 +195,7 @@ class ContactRow(Schema):
 
 class _DetailOut(Schema):
     id: int
+    archived_at: dt.datetime | None  # when it went to the archive; null while in use
     region: str
     industry: str
     segment: str

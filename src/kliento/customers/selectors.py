@@ -384,7 +384,8 @@ def _through(condition: Q, relation: str) -> Q | None:
 
 def company_get(user: User, company_id: int) -> Company:
     """One company with its channels, tags and dates; NotFound when not visible."""
-    queryset = Company.objects.prefetch_related("channels", "tags", "important_dates")
+    # An archived record stays readable (core.archive), here and in the getters below.
+    queryset = Company.all_objects.prefetch_related("channels", "tags", "important_dates")
     return visibility.get_visible(user, queryset, company_id)
 
 
@@ -392,7 +393,7 @@ def contact_get(user: User, contact_id: int) -> Contact:
     """One contact with its company, channels, tags and dates; NotFound when not visible."""
     queryset = _with_company_visibility(
         user,
-        Contact.objects.select_related("company").prefetch_related(
+        Contact.all_objects.select_related("company").prefetch_related(
             "channels", "tags", "important_dates"
         ),
     )

@@ -14,7 +14,12 @@ class SalesConfig(AppConfig):
         records.register(LEAD_SPEC)
         records.register(DEAL_SPEC)
 
-        from kliento.core import events
+        from kliento.core import archive, events
+        from kliento.sales.models import Deal, Lead
+
+        # A deal's or lead's home is its company, else its contact (core.archive).
+        archive.register_followers(Deal, "company", "contact")
+        archive.register_followers(Lead, "company", "contact")
 
         events.register_action("deal.moved", _("Moved to another stage"))
         events.register_action("deal.won", _("Won"))

@@ -5,7 +5,14 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from kliento.core.choices import Role
-from kliento.core.models import Owned, TimeStamped, Versioned, WithCustomFields
+from kliento.core.models import (
+    Archivable,
+    Owned,
+    TimeStamped,
+    Versioned,
+    WithCustomFields,
+    archive_indexes,
+)
 from kliento.customers.models import Company, Contact
 from kliento.sales.choices import LeadChannel, LeadStatus, ReasonKind, StageKind
 
@@ -72,7 +79,7 @@ class DealReason(models.Model):
         return self.name
 
 
-class Lead(TimeStamped, Owned, Versioned, WithCustomFields):
+class Lead(TimeStamped, Owned, Versioned, Archivable, WithCustomFields):
     """An incoming request, with where it came from, what it said, and its qualification."""
 
     title = models.CharField(_("title"), max_length=200)
@@ -122,13 +129,14 @@ class Lead(TimeStamped, Owned, Versioned, WithCustomFields):
             models.Index(fields=["created_at", "id"], name="lead_created"),
             models.Index(fields=["channel", "created_at", "id"], name="lead_channel"),
             models.Index(fields=["source", "created_at", "id"], name="lead_source"),
+            *archive_indexes("lead"),
         ]
 
     def __str__(self) -> str:
         return self.title
 
 
-class Deal(TimeStamped, Owned, Versioned, WithCustomFields):
+class Deal(TimeStamped, Owned, Versioned, Archivable, WithCustomFields):
     """A sale in progress through a pipeline's stages, ending won or lost."""
 
     title = models.CharField(_("title"), max_length=200)
@@ -186,8 +194,13 @@ class Deal(TimeStamped, Owned, Versioned, WithCustomFields):
             models.Index(fields=["amount", "id"], name="deal_amount"),
             models.Index(fields=["expected_close_date", "id"], name="deal_close_date"),
             # The board's totals per (stage, currency), read from this index alone in its
-            # order (no sort); with a team filter, one range per stage.
-            models.Index(fields=["stage", "team", "currency", "amount"], name="deal_stage_totals"),
+            # order (no sort); with a team filter, one range per stage. `archived_at` is
+            # in it so that leaving archived deals out needs no row either.
+            models.Index(
+                fields=["stage", "team", "currency", "amount", "archived_at"],
+                name="deal_stage_totals",
+            ),
+            *archive_indexes("deal"),
         ]
         constraints = [
             models.CheckConstraint(

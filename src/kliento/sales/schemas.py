@@ -117,6 +117,7 @@ class LeadPatch(LeadFields):
 
 class LeadRow(Schema):
     id: int
+    archived_at: dt.datetime | None  # when it went to the archive; null while in use
     title: str
     status: str
     channel: str
@@ -215,6 +216,7 @@ class ParticipantOut(Schema):
 
 class DealRow(Schema):
     id: int
+    archived_at: dt.datetime | None  # when it went to the archive; null while in use
     title: str
     pipeline_id: int
     stage_id: int

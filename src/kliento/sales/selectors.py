@@ -248,7 +248,8 @@ def leads_list(
 
 
 def lead_get(user: User, lead_id: int) -> Lead:
-    return visibility.get_visible(user, Lead.objects.all(), lead_id)
+    # An archived record stays readable (core.archive), here and in deal_get.
+    return visibility.get_visible(user, Lead.all_objects.all(), lead_id)
 
 
 def lead_rows(user: User, ids: list[int]) -> list[Lead]:
@@ -412,7 +413,7 @@ def stage_totals(user: User, pipeline_id: int, filters: DealFilters) -> dict[int
 
 def deal_get(user: User, deal_id: int) -> Deal:
     """One visible deal with its stage and participants (for the detail view)."""
-    queryset = Deal.objects.select_related("stage", "pipeline").prefetch_related(
+    queryset = Deal.all_objects.select_related("stage", "pipeline").prefetch_related(
         Prefetch(
             "participants",
             queryset=DealParticipant.objects.select_related("user").order_by("id"),
@@ -447,7 +448,7 @@ class StagePeriod:
 
 def deal_stage_history(user: User, deal_id: int) -> list[StagePeriod]:
     """The stages a visible deal went through, oldest first, with each period's start and end."""
-    deal = visibility.get_visible(user, Deal.objects.all(), deal_id)
+    deal = visibility.get_visible(user, Deal.all_objects.all(), deal_id)
     changes = list(
         StageChange.objects.filter(deal=deal).select_related("to_stage").order_by("at", "id")
     )

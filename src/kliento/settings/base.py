@@ -157,6 +157,10 @@ CSRF_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 
+# The archive keeps what people delete this many days before deleting it for good;
+# 0 keeps it until an administrator deletes it (core.archive).
+KLIENTO_ARCHIVE_DAYS = max(0, int(os.environ.get("KLIENTO_ARCHIVE_DAYS", "0")))
+
 # Attachments: the largest accepted upload and the types accepted (by content).
 KLIENTO_MAX_UPLOAD_BYTES = int(os.environ.get("KLIENTO_MAX_UPLOAD_BYTES", str(20 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

@@ -2,7 +2,7 @@
 
 from .attachments import Attachment
 from .audit import AuditEvent
-from .base import Owned, TimeStamped, Versioned, WithCustomFields
+from .base import Archivable, Owned, TimeStamped, Versioned, WithCustomFields, archive_indexes
 from .customfields import CustomField, FieldType
 from .events import EventConsumer, EventFailure
 from .notifications import Notification, OutboxMessage, OutboxStatus
@@ -14,6 +14,7 @@ from .users import Team, User
 
 __all__ = [
     "ApiToken",
+    "Archivable",
     "Attachment",
     "AuditEvent",
     "CustomField",
@@ -34,4 +35,5 @@ __all__ = [
     "User",
     "Versioned",
     "WithCustomFields",
+    "archive_indexes",
 ]

@@ -13,7 +13,7 @@ from typing import Any, Generic, TypeVar
 
 from django.db import transaction
 
-from kliento.core import audit, inputs, visibility, writes
+from kliento.core import archive, audit, inputs, visibility, writes
 from kliento.core.actors import Actor
 from kliento.core.errors import ErrorCollector
 from kliento.core.models import User
@@ -88,6 +88,5 @@ def update(
 
 
 def delete(kind: Kind[R], *, actor: Actor, record_id: int) -> None:
-    with transaction.atomic():
-        record = writes.locked(actor, kind.model, record_id, "delete")
-        writes.deleted(actor, record, kind.audited, c.children_snapshot(record))
+    """To the archive, with the deals, leads and activities whose home it is."""
+    archive.archive(actor, kind.model, record_id)

@@ -359,7 +359,7 @@ def company_edit(request: HttpRequest, company_id: int) -> HttpResponse:
 
 def _delete(request: HttpRequest, kind: Kind, record_id: int) -> HttpResponse:
     kind.delete(actor=actor_of(request), **{kind.id_arg: record_id})
-    messages.success(request, _("Deleted."))
+    messages.success(request, _("Archived. Its card can restore it."))
     return redirect(kind.url("list"))
 
 

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kliento.core import audit, inputs, visibility, writes
+from kliento.core import archive, audit, inputs, visibility, writes
 from kliento.core.actors import Actor
 from kliento.core.choices import AuditAction
 from kliento.core.errors import ErrorCollector, ValidationFailed
@@ -167,9 +167,9 @@ def deal_update(*, actor: Actor, deal_id: int, version: object, data: Mapping[st
     return deal
 
 
-@transaction.atomic
 def deal_delete(*, actor: Actor, deal_id: int) -> None:
-    writes.deleted(actor, writes.locked(actor, Deal, deal_id, "delete"), AUDITED)
+    """To the archive, with the activities logged on it."""
+    archive.archive(actor, Deal, deal_id)
 
 
 def _reason(reason_id: object, kind: str, field: str, errors: ErrorCollector) -> DealReason | None:

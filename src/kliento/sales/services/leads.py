@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kliento.core import inputs, visibility, writes
+from kliento.core import archive, inputs, visibility, writes
 from kliento.core.actors import Actor
 from kliento.core.errors import ErrorCollector, FieldError, ValidationFailed
 from kliento.core.models import User
@@ -170,9 +170,9 @@ def lead_update(*, actor: Actor, lead_id: int, version: object, data: Mapping[st
     return lead
 
 
-@transaction.atomic
 def lead_delete(*, actor: Actor, lead_id: int) -> None:
-    writes.deleted(actor, writes.locked(actor, Lead, lead_id, "delete"), AUDITED)
+    """To the archive, with the activities logged on it."""
+    archive.archive(actor, Lead, lead_id)
 
 
 def _prefixed(exc: ValidationFailed, prefix: str) -> list[FieldError]:

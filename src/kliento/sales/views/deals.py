@@ -6,6 +6,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect
 from django.utils import timezone
@@ -380,4 +381,5 @@ def deal_edit(request: HttpRequest, deal_id: int) -> HttpResponse:
 @page
 def deal_delete(request: HttpRequest, deal_id: int) -> HttpResponse:
     services.deal_delete(actor=actor_of(request), deal_id=deal_id)
+    messages.success(request, _("Deal archived. Its card can restore it."))
     return redirect("sales:deal-list")

@@ -560,5 +560,5 @@ def lead_edit_page(request: HttpRequest, lead_id: int) -> HttpResponse:
 @page
 def lead_delete_page(request: HttpRequest, lead_id: int) -> HttpResponse:
     services.lead_delete(actor=actor_of(request), lead_id=lead_id)
-    messages.success(request, _("Lead deleted."))
+    messages.success(request, _("Lead archived. Its card can restore it."))
     return redirect("sales:lead-list")
