@@ -28,7 +28,7 @@ from hypothesis import strategies as st
 from kliento.core.choices import Role
 from tests.authz import MAKERS, make_world
 from tests.factories import UserFactory
-from tests.test_page_matrix import PAGES, Page, _pattern, _url
+from tests.test_page_matrix import PAGES, Page, _pattern, _url, page_target
 
 APPS = ("core", "customers", "sales", "activities")
 EXAMPLES = 4  # drawn at random (a fixed seed) on top of the explicit examples
@@ -188,9 +188,7 @@ def _setup(key: str) -> tuple[Client, str, Page, dict[str, Any], str]:
     page = PAGES[key]
     w = make_world(Role.ADMIN)
     UserFactory(role=Role.ADMIN)
-    target = None
-    if page.record is not None and page.kind not in ("create", "global", "admin", "public"):
-        target = MAKERS[page.record](w, "own")
+    target = page_target(page, w, "own")
     client = Client()
     client.force_login(w.actor)
     url = _url(key, page, w, target)

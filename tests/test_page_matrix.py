@@ -77,6 +77,14 @@ PAGES: dict[str, Page] = {
     "GET core:bell": Page("global"),
     "POST core:notification-read": Page("mine", "notification", ok=302),
     "POST core:notifications-read-all": Page("global", ok=302),
+    "GET core:archive": Page("list", "deal", archived=True, query=lambda w, t: {"type": "deal"}),
+    "POST core:archive-purge": Page(
+        "admin",
+        "deal",
+        ok=302,
+        archived=True,
+        kwargs=lambda w, t: {"record_type": "deal", "record_id": t.pk},
+    ),
     "POST core:archive-restore": Page(
         "write",
         "deal",
@@ -535,6 +543,17 @@ def _pattern(name: str) -> URLPattern:
     raise AssertionError(f"no page {name}")
 
 
+def page_target(page: Page, w: World, relation: str) -> Any:
+    """The record a page acts on, of `relation` to the world's user (archived if asked)."""
+    targeted = page.kind not in ("create", "global", "admin", "public") or page.archived
+    if page.record is None or not targeted:
+        return None
+    target = MAKERS[page.record](w, relation)
+    if page.archived:
+        type(target).all_objects.filter(pk=target.pk).update(archived_at=timezone.now())
+    return target
+
+
 def _url(key: str, page: Page, w: World, target: Any) -> str:
     name = key.split(" ", 1)[1]
     kwargs = page.kwargs(w, target) if page.kwargs else {}
@@ -552,10 +571,7 @@ def test_page_matrix(key: str, role: str, relation: str, db):
     w = make_world(role)
     UserFactory(role=Role.ADMIN)  # an install with an administrator: no first-run page
     target = None
-    if page.record is not None and page.kind not in ("create", "global", "admin", "public"):
-        target = MAKERS[page.record](w, relation)
-        if page.archived:
-            type(target).all_objects.filter(pk=target.pk).update(archived_at=timezone.now())
+    target = page_target(page, w, relation)
     client = Client()
     client.force_login(w.actor)
     url = _url(key, page, w, target)

@@ -52,3 +52,30 @@ def test_restoring_what_is_not_archived_or_not_archivable_changes_nothing(admin)
 
     assert live.status_code == 409
     assert unknown.status_code == 404
+
+
+def test_the_archive_page_lists_per_type_and_only_an_admin_deletes_for_good(admin, manager):
+    company = CompanyFactory(owner=manager, name="Ozols Glass")
+    deal = deal_for(manager, make_pipeline(), company=company, title="6 windows")
+    client_for(admin).post(reverse("customers:company-delete", args=[company.pk]))
+    url = reverse("core:archive")
+
+    companies = client_for(manager).get(url).content.decode()  # the first type by default
+    deals = client_for(manager).get(url, {"type": "deal"}).content.decode()
+    refused = client_for(manager).post(reverse("core:archive-purge", args=["deal", deal.pk]))
+    as_admin = client_for(admin).get(url, {"type": "deal"}).content.decode()
+    purged = client_for(admin).post(reverse("core:archive-purge", args=["company", company.pk]))
+
+    assert f'data-record="company-{company.pk}"' in companies and "Ozols Glass" in companies
+    assert f'data-record="deal-{deal.pk}"' in deals and f"Company #{company.pk}" in deals
+    assert reverse("core:archive-purge", args=["deal", deal.pk]) not in deals
+    assert refused.status_code == 403
+    assert reverse("core:archive-purge", args=["deal", deal.pk]) in as_admin
+    assert purged.status_code == 302 and purged["Location"] == f"{url}?type=company"
+    assert not Deal.all_objects.filter(pk=deal.pk).exists()
+
+
+def test_a_bad_type_on_the_archive_page_is_a_400(admin):
+    response = client_for(admin).get(reverse("core:archive"), {"type": "pipeline"})
+
+    assert response.status_code == 400

@@ -31,6 +31,7 @@ class CoreConfig(AppConfig):
         from kliento.core.web import nav
 
         nav.register(
+            nav.NavItem("core:archive", _("Archive"), "archive", order=85, section="core:archive"),
             nav.NavItem(
                 "core:settings",
                 _("Settings"),
@@ -38,5 +39,5 @@ class CoreConfig(AppConfig):
                 order=90,
                 admin_only=True,
                 section="core:settings",
-            )
+            ),
         )

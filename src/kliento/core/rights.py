@@ -31,9 +31,13 @@ class Rights:
 ASSIGNING_ROLES = frozenset({Role.ADMIN, Role.HEAD_OF_SALES})
 
 
+def is_admin(user: User | None) -> bool:
+    return user is not None and user.is_active and user.role == Role.ADMIN
+
+
 def require_admin(user: User | None) -> User:
     """The user if an active administrator, else PermissionDenied: the one check of every
     settings page and configuration service (a superuser flag alone does not count)."""
-    if user is None or not user.is_active or user.role != Role.ADMIN:
+    if user is None or not is_admin(user):
         raise PermissionDenied(_("Only an administrator may change the settings."))
     return user

@@ -56,6 +56,12 @@ urlpatterns = [
     # --- timeline and files ---
     path("timeline/<str:record_type>/<int:record_id>/", timeline, name="timeline"),
     # --- end timeline and files ---
+    path("archive/", archive.archive_page, name="archive"),
+    path(
+        "archive/<str:record_type>/<int:record_id>/purge/",
+        archive.archive_purge,
+        name="archive-purge",
+    ),
     path(
         "archive/<str:record_type>/<int:record_id>/restore/",
         archive.archive_restore,
