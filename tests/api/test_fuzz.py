@@ -41,8 +41,11 @@ def test_schemathesis_finds_no_failure(api_world: ApiWorld, tmp_path: Path) -> N
             "--generation-deterministic",
             "--max-examples",
             str(MAX_EXAMPLES),
+            # One worker: with two threads, CPython 3.11 before 3.11.9 can fail inside
+            # ast.parse (hypothesis describing a filter) with "AST constructor recursion
+            # depth mismatch", a crash of the tool, not a finding.
             "--workers",
-            "2",
+            "1",
             "--request-timeout",
             "30",
             "--no-color",
